@@ -1,0 +1,38 @@
+use leptos::prelude::*;
+use leptos_router::components::{Outlet, A};
+
+/// The dashboard frame: side navigation on the left (top on small screens), page on the right.
+#[component]
+pub fn DashboardLayout() -> impl IntoView {
+    view! {
+        <div class="flex h-screen flex-col md:flex-row md:overflow-hidden">
+            <nav class="flex w-full flex-none flex-col px-3 py-4 md:w-64 md:px-2">
+                <A href="/" attr:class="mb-2 flex h-20 items-end rounded-md bg-blue-600 p-4 md:h-40">
+                    <span class="text-3xl font-semibold text-white">"Acme"</span>
+                </A>
+                <div class="flex grow flex-row justify-between space-x-2 md:flex-col md:space-x-0 md:space-y-2">
+                    <NavLink href="/dashboard" label="Home" />
+                    <NavLink href="/dashboard/invoices" label="Invoices" />
+                    <NavLink href="/dashboard/activity" label="Activity" />
+                    <div class="hidden h-auto w-full grow rounded-md bg-gray-50 md:block"></div>
+                </div>
+            </nav>
+            <main class="grow p-6 md:overflow-y-auto md:p-12">
+                <Outlet />
+            </main>
+        </div>
+    }
+}
+
+#[component]
+fn NavLink(href: &'static str, label: &'static str) -> impl IntoView {
+    view! {
+        <A
+            href=href
+            exact=true
+            attr:class="flex h-12 grow items-center justify-center gap-2 rounded-md bg-gray-50 p-3 text-sm font-medium hover:bg-sky-100 hover:text-blue-600 aria-[current=page]:bg-sky-100 aria-[current=page]:text-blue-600 md:flex-none md:justify-start md:p-2 md:px-3"
+        >
+            {label}
+        </A>
+    }
+}

@@ -1,0 +1,6 @@
+//! Database access (server only). Each module owns the queries for one table.
+
+pub mod activity;
+pub mod customers;
+pub mod invoices;
+pub mod outbox;

@@ -1,0 +1,10 @@
+//! The invoice rules, shared by the browser form and the server (which always re-checks).
+//! Parse, don't validate: a value of these types is known to be good.
+
+mod amount;
+mod invoice_form;
+mod status;
+
+pub use amount::{format_usd, AmountCents, AmountError};
+pub use invoice_form::{FieldErrors, InvoiceDraft, InvoiceInput};
+pub use status::InvoiceStatus;

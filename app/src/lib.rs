@@ -1,0 +1,60 @@
+//! Acme Dashboard: pages, components and server functions, rendered on the server
+//! (feature `ssr`) and hydrated in the browser (feature `hydrate`).
+
+pub mod components;
+pub mod domain;
+pub mod events;
+pub mod models;
+pub mod routes;
+
+#[cfg(feature = "ssr")]
+pub mod db;
+#[cfg(feature = "ssr")]
+pub mod state;
+
+use leptos::prelude::*;
+use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
+use leptos_router::{
+    components::{ParentRoute, Route, Router, Routes},
+    path,
+};
+
+/// The HTML document around the app, rendered on the server only.
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    view! {
+        <!DOCTYPE html>
+        <html lang="en">
+            <head>
+                <meta charset="utf-8" />
+                <meta name="viewport" content="width=device-width, initial-scale=1" />
+                <link rel="icon" href="/favicon.ico" />
+                <AutoReload options=options.clone() />
+                <HydrationScripts options />
+                <MetaTags />
+            </head>
+            <body class="bg-white text-gray-900 antialiased">
+                <App />
+            </body>
+        </html>
+    }
+}
+
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    view! {
+        <Stylesheet id="leptos" href="/pkg/acme.css" />
+        <Title text="Acme Dashboard" />
+        <Router>
+            <Routes fallback=routes::not_found::NotFound>
+                <Route path=path!("/") view=routes::home::HomePage />
+                <ParentRoute path=path!("/dashboard") view=components::layout::DashboardLayout>
+                    <Route path=path!("") view=routes::overview::OverviewPage />
+                    <Route path=path!("invoices") view=routes::invoices::InvoicesPage />
+                    <Route path=path!("invoices/create") view=routes::create_invoice::CreateInvoicePage />
+                    <Route path=path!("activity") view=routes::activity::ActivityPage />
+                </ParentRoute>
+            </Routes>
+        </Router>
+    }
+}

@@ -1,0 +1,16 @@
+//! What server functions need from the server, handed to Leptos as context.
+
+use sqlx::PgPool;
+
+#[derive(Clone, Debug)]
+pub struct AppState {
+    pub pool: PgPool,
+    /// Topic that invoice events are written to (through the outbox).
+    pub invoices_topic: String,
+}
+
+/// The state for the current request, or a server error if the server forgot to provide it.
+pub fn app_state() -> Result<AppState, leptos::prelude::ServerFnError> {
+    leptos::prelude::use_context::<AppState>()
+        .ok_or_else(|| leptos::prelude::ServerFnError::new("application state missing"))
+}

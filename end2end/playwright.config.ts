@@ -1,0 +1,52 @@
+import { defineConfig } from "@playwright/test";
+
+// The server under test runs on its own port, database and topics, so tests never touch
+// the data of the app you run with scripts/dev.sh. scripts/test.sh builds it first.
+const port = Number(process.env.E2E_PORT ?? 3100);
+export const baseURL = `http://127.0.0.1:${port}`;
+
+export default defineConfig({
+  testDir: "./tests",
+  timeout: 30_000,
+  expect: { timeout: 10_000 },
+  fullyParallel: false,
+  workers: 1,
+  retries: 0,
+  reporter: [["list"], ["json", { outputFile: "test-results/results.json" }]],
+  use: {
+    baseURL,
+    trace: "retain-on-failure",
+    launchOptions: {
+      executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
+      args: [
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+      ],
+    },
+  },
+  webServer: {
+    command: process.env.E2E_SERVER_BIN ?? "../target/debug/server",
+    cwd: "..",
+    url: `${baseURL}/healthz`,
+    reuseExistingServer: false,
+    timeout: 60_000,
+    stdout: "pipe",
+    stderr: "pipe",
+    env: {
+      LEPTOS_SITE_ADDR: `127.0.0.1:${port}`,
+      LEPTOS_SITE_ROOT: "target/site",
+      LEPTOS_ENV: "PROD",
+      DATABASE_URL: process.env.E2E_DATABASE_URL ?? "postgres://acme:acme@127.0.0.1:5432/acme_e2e",
+      KAFKA_TOPIC: "e2e.invoices",
+      ACME_ACTIVITY_TOPIC: "e2e.invoice-activity",
+      KAFKA_GROUP_ID: "e2e-invoice-processor",
+      RUST_LOG: "info,rdkafka=warn,sqlx=warn",
+    },
+  },
+});

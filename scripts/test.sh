@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# Command 2: every test against real services. Rust unit and integration tests (real
+# PostgreSQL and Kafka from scripts/services.sh), then Playwright in Debian's Chromium.
+# Ends with one line: "N passed, N failed".
+set -uo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$(pwd)
+step() { printf '\n\033[1;34m[test]\033[0m %s\n' "$*"; }
+
+step "tools"
+scripts/install-tools.sh || exit 1
+if [ ! -x /usr/bin/chromium ]; then
+  step "installing Debian's Chromium"
+  if [ "$(id -u)" = 0 ]; then DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium >/dev/null || exit 1
+  else echo "Chromium is missing: sudo apt-get install -y chromium" >&2; exit 1; fi
+fi
+
+step "services"
+scripts/services.sh start || exit 1
+
+# The settings the tests derive theirs from (each test makes its own database and topics).
+setting() { sed -n "/^\[acme\]/,/^\[/ s/^$1 *= *\"\(.*\)\".*/\1/p" Leptos.toml | head -1; }
+export DATABASE_URL=${DATABASE_URL:-$(setting database_url)}
+export KAFKA_BROKER=${KAFKA_BROKER:-$(setting kafka_broker)}
+TARGET_DIR=$(cargo metadata --format-version 1 --no-deps | sed -n 's/.*"target_directory":"\([^"]*\)".*/\1/p')
+
+RESULTS=$(mktemp -d)
+passed=0; failed=0
+
+step "Rust unit and integration tests"
+cargo test -p app -p server --no-fail-fast 2>&1 | tee "$RESULTS/cargo.log"
+cargo_status=${PIPESTATUS[0]}
+while read -r p f; do passed=$((passed + p)); failed=$((failed + f)); done < <(
+  sed -n 's/^test result: [A-Za-z]*\. \([0-9]*\) passed; \([0-9]*\) failed.*/\1 \2/p' "$RESULTS/cargo.log")
+if [ "$cargo_status" -ne 0 ] && ! grep -q '^test result:' "$RESULTS/cargo.log"; then
+  echo "[test] the Rust tests did not build" >&2; failed=$((failed + 1))
+fi
+
+step "building the site for the browser tests"
+if cargo leptos build 2>&1 | tail -5; [ "${PIPESTATUS[0]}" -eq 0 ]; then
+  step "Playwright (Debian's Chromium)"
+  # A fresh database for the browser tests on every run.
+  E2E_DATABASE_URL="${DATABASE_URL%/*}/acme_e2e"
+  PSQL_ADMIN="${DATABASE_URL%/*}/postgres"
+  psql "$PSQL_ADMIN" -qc "DROP DATABASE IF EXISTS acme_e2e WITH (FORCE)" -c "CREATE DATABASE acme_e2e" || exit 1
+  (cd end2end && E2E_DATABASE_URL="$E2E_DATABASE_URL" E2E_SERVER_BIN="$TARGET_DIR/debug/server" npx playwright test)
+  report=end2end/test-results/results.json
+  if [ -f "$report" ]; then
+    read -r p f < <(node -e 'const s=require(process.argv[1]).stats; console.log(s.expected+s.flaky, s.unexpected)' "$ROOT/$report")
+    passed=$((passed + p)); failed=$((failed + f))
+  else
+    echo "[test] Playwright wrote no report" >&2; failed=$((failed + 1))
+  fi
+else
+  echo "[test] cargo leptos build failed: browser tests not run" >&2; failed=$((failed + 1))
+fi
+
+echo
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]

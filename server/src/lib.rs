@@ -1,0 +1,11 @@
+//! The Acme Dashboard server: SSR, the outbox relay, the invoice events processor, and the
+//! live activity feed over WebSockets. `main.rs` only wires process concerns around it.
+
+pub mod activity_hub;
+pub mod invoice_processor;
+pub mod kafka;
+pub mod outbox_relay;
+pub mod seed;
+pub mod settings;
+pub mod startup;
+pub mod ws_activity;

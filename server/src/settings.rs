@@ -1,0 +1,184 @@
+//! Runtime settings: the `[acme]` table of Leptos.toml, each overridable by an environment
+//! variable (`ACME_<NAME>`, plus the names our users already set: DATABASE_URL, KAFKA_BROKER,
+//! KAFKA_TOPIC, KAFKA_GROUP_ID). A bad value stops start-up with a message naming the setting.
+
+use std::{fmt, path::Path, str::FromStr};
+
+#[derive(Clone, Debug)]
+pub struct Settings {
+    pub database_url: String,
+    pub database_max_connections: u32,
+    pub kafka_broker: String,
+    pub invoices_topic: String,
+    pub invoices_partitions: i32,
+    pub activity_topic: String,
+    pub activity_partitions: i32,
+    pub processor_group_id: String,
+    pub run_processor: bool,
+    pub seed_demo_data: bool,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum SettingsError {
+    #[error("cannot read settings file {path}: {reason}")]
+    File { path: String, reason: String },
+    #[error("setting `{name}` {problem} (set it in the [acme] table of Leptos.toml or with {env})")]
+    Invalid { name: &'static str, env: String, problem: String },
+}
+
+/// Where one setting comes from: its key in the file and the environment variables that
+/// override it, strongest first.
+struct Source<'a> {
+    table: &'a toml::Table,
+    env: &'a dyn Fn(&str) -> Option<String>,
+}
+
+impl Source<'_> {
+    fn get<T>(&self, name: &'static str, aliases: &[&str]) -> Result<T, SettingsError>
+    where
+        T: FromStr,
+        T::Err: fmt::Display,
+    {
+        let own_env = format!("ACME_{}", name.to_uppercase());
+        let env_names: Vec<&str> = std::iter::once(own_env.as_str()).chain(aliases.iter().copied()).collect();
+        let invalid = |problem: String| SettingsError::Invalid { name, env: env_names.join(" or "), problem };
+        let raw = match env_names.iter().find_map(|var| (self.env)(var)) {
+            Some(value) => value,
+            None => match self.table.get(name) {
+                Some(toml::Value::String(s)) => s.clone(),
+                Some(toml::Value::Integer(i)) => i.to_string(),
+                Some(toml::Value::Boolean(b)) => b.to_string(),
+                Some(other) => return Err(invalid(format!("has an unsupported type ({})", other.type_str()))),
+                None => return Err(invalid("is missing".into())),
+            },
+        };
+        raw.trim().parse::<T>().map_err(|e| invalid(format!("has the invalid value {raw:?}: {e}")))
+    }
+}
+
+impl Settings {
+    /// Reads the file, then the process environment on top.
+    pub fn load(path: &Path) -> Result<Self, SettingsError> {
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| SettingsError::File { path: path.display().to_string(), reason: e.to_string() })?;
+        Self::from_toml(&text, &|name| std::env::var(name).ok().filter(|v| !v.is_empty()))
+            .map_err(|e| match e {
+                SettingsError::File { reason, .. } => SettingsError::File { path: path.display().to_string(), reason },
+                other => other,
+            })
+    }
+
+    pub fn from_toml(text: &str, env: &dyn Fn(&str) -> Option<String>) -> Result<Self, SettingsError> {
+        let doc: toml::Table = text.parse().map_err(|e: toml::de::Error| SettingsError::File { path: String::new(), reason: e.to_string() })?;
+        let empty = toml::Table::new();
+        let table = doc.get("acme").and_then(toml::Value::as_table).unwrap_or(&empty);
+        let s = Source { table, env };
+        let settings = Self {
+            database_url: s.get("database_url", &["DATABASE_URL"])?,
+            database_max_connections: s.get("database_max_connections", &[])?,
+            kafka_broker: s.get("kafka_broker", &["KAFKA_BROKER"])?,
+            invoices_topic: s.get("invoices_topic", &["KAFKA_TOPIC"])?,
+            invoices_partitions: s.get("invoices_partitions", &[])?,
+            activity_topic: s.get("activity_topic", &[])?,
+            activity_partitions: s.get("activity_partitions", &[])?,
+            processor_group_id: s.get("processor_group_id", &["KAFKA_GROUP_ID"])?,
+            run_processor: s.get("run_processor", &[])?,
+            seed_demo_data: s.get("seed_demo_data", &[])?,
+        };
+        settings.check()?;
+        Ok(settings)
+    }
+
+    fn check(&self) -> Result<(), SettingsError> {
+        let fail = |name: &'static str, aliases: &str, problem: String| SettingsError::Invalid {
+            name,
+            env: format!("ACME_{}{aliases}", name.to_uppercase()),
+            problem,
+        };
+        if !(self.database_url.starts_with("postgres://") || self.database_url.starts_with("postgresql://")) {
+            return Err(fail("database_url", " or DATABASE_URL", "must be a postgres:// URL".into()));
+        }
+        if !(1..=200).contains(&self.database_max_connections) {
+            return Err(fail("database_max_connections", "", "must be between 1 and 200".into()));
+        }
+        let broker_ok = self.kafka_broker.split(',').all(|b| {
+            b.rsplit_once(':').is_some_and(|(host, port)| !host.trim().is_empty() && port.parse::<u16>().is_ok())
+        });
+        if !broker_ok {
+            return Err(fail("kafka_broker", " or KAFKA_BROKER", "must be host:port[,host:port...]".into()));
+        }
+        for (name, alias, topic) in [("invoices_topic", " or KAFKA_TOPIC", &self.invoices_topic), ("activity_topic", "", &self.activity_topic)] {
+            if let Err(problem) = check_topic_name(topic) {
+                return Err(fail(name, alias, problem));
+            }
+        }
+        if self.invoices_topic == self.activity_topic {
+            return Err(fail("activity_topic", "", "must differ from invoices_topic".into()));
+        }
+        for (name, n) in [("invoices_partitions", self.invoices_partitions), ("activity_partitions", self.activity_partitions)] {
+            if !(1..=1000).contains(&n) {
+                return Err(fail(name, "", "must be between 1 and 1000".into()));
+            }
+        }
+        if self.processor_group_id.trim().is_empty() {
+            return Err(fail("processor_group_id", " or KAFKA_GROUP_ID", "must not be empty".into()));
+        }
+        Ok(())
+    }
+}
+
+/// Kafka's own rule for topic names.
+pub fn check_topic_name(topic: &str) -> Result<(), String> {
+    if topic.is_empty() || topic.len() > 249 || topic == "." || topic == ".." {
+        return Err("must be 1 to 249 characters and not . or ..".into());
+    }
+    if !topic.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-')) {
+        return Err(format!("{topic:?} may only contain letters, digits, '.', '_' and '-'"));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const FILE: &str = include_str!("../../Leptos.toml");
+
+    fn load(env: &[(&str, &str)]) -> Result<Settings, SettingsError> {
+        let env: Vec<(String, String)> = env.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        Settings::from_toml(FILE, &move |name| env.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone()))
+    }
+
+    #[test]
+    fn the_shipped_file_is_valid() {
+        let s = load(&[]).unwrap();
+        assert_eq!(s.invoices_topic, "invoices");
+        assert_eq!(s.processor_group_id, "invoice-processor-group");
+        assert_eq!(s.kafka_broker, "127.0.0.1:9092");
+    }
+
+    #[test]
+    fn our_users_variable_names_override_the_file() {
+        let s = load(&[("KAFKA_BROKER", "kafka:29092"), ("KAFKA_TOPIC", "orders"), ("KAFKA_GROUP_ID", "g1"), ("DATABASE_URL", "postgres://a@b/c")]).unwrap();
+        assert_eq!((s.kafka_broker.as_str(), s.invoices_topic.as_str(), s.processor_group_id.as_str()), ("kafka:29092", "orders", "g1"));
+        assert_eq!(s.database_url, "postgres://a@b/c");
+    }
+
+    #[test]
+    fn acme_names_win_over_the_legacy_names() {
+        let s = load(&[("ACME_INVOICES_TOPIC", "mine"), ("KAFKA_TOPIC", "theirs")]).unwrap();
+        assert_eq!(s.invoices_topic, "mine");
+    }
+
+    #[test]
+    fn a_bad_value_names_the_setting_and_the_variable() {
+        let err = load(&[("ACME_INVOICES_PARTITIONS", "lots")]).unwrap_err().to_string();
+        assert!(err.contains("`invoices_partitions`") && err.contains("ACME_INVOICES_PARTITIONS"), "{err}");
+        let err = load(&[("KAFKA_BROKER", "nohost")]).unwrap_err().to_string();
+        assert!(err.contains("`kafka_broker`") && err.contains("KAFKA_BROKER"), "{err}");
+        let err = load(&[("KAFKA_TOPIC", "bad topic!")]).unwrap_err().to_string();
+        assert!(err.contains("`invoices_topic`"), "{err}");
+        let err = load(&[("ACME_RUN_PROCESSOR", "maybe")]).unwrap_err().to_string();
+        assert!(err.contains("`run_processor`"), "{err}");
+    }
+}

@@ -1,0 +1,61 @@
+//! With the broker down, invoices are still saved; once it is back, each event is
+//! published, none twice. This test stops and starts the real broker through our own
+//! script, so it lives alone in its binary (cargo runs test binaries one after another).
+
+mod common;
+
+use app::domain::InvoiceStatus;
+use common::*;
+use std::{collections::HashMap, process::Command, time::Duration};
+use tokio_util::sync::CancellationToken;
+
+fn services(command: &str) {
+    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/../scripts/services.sh");
+    let status = Command::new("bash").arg(script).arg(command).status().expect("run scripts/services.sh");
+    assert!(status.success(), "scripts/services.sh {command} failed");
+}
+
+/// Starts the broker again even if the test fails half-way, for the tests after it.
+struct RestartBrokerOnDrop;
+impl Drop for RestartBrokerOnDrop {
+    fn drop(&mut self) {
+        services("start-kafka");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn events_saved_while_the_broker_is_down_are_published_once_it_is_back() {
+    let env = test_env().await;
+    let shutdown = CancellationToken::new();
+    let producer = server::kafka::producer(&env.settings.kafka_broker).unwrap();
+    let relay = tokio::spawn(server::outbox_relay::run(env.pool.clone(), producer, shutdown.clone()));
+
+    // One event before the outage, published normally.
+    app::db::invoices::create(&env.pool, &env.settings.invoices_topic, &invoice("1.00", InvoiceStatus::Pending)).await.unwrap();
+    assert!(eventually(Duration::from_secs(20), || async { count(&env.pool, "SELECT count(*) FROM outbox WHERE published_at IS NULL").await == 0 }).await);
+
+    let guard = RestartBrokerOnDrop;
+    services("stop-kafka");
+    for n in 2..=6 {
+        // Saving never depends on the broker.
+        app::db::invoices::create(&env.pool, &env.settings.invoices_topic, &invoice(&format!("{n}.00"), InvoiceStatus::Paid)).await.unwrap();
+    }
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    assert_eq!(count(&env.pool, "SELECT count(*) FROM invoices WHERE amount_cents BETWEEN 200 AND 600 AND amount_cents % 100 = 0").await, 5);
+    assert_eq!(count(&env.pool, "SELECT count(*) FROM outbox WHERE published_at IS NULL").await, 5, "nothing is marked published while the broker is down");
+
+    drop(guard); // the broker comes back
+    assert!(
+        eventually(Duration::from_secs(90), || async { count(&env.pool, "SELECT count(*) FROM outbox WHERE published_at IS NULL").await == 0 }).await,
+        "the relay published the backlog after the broker came back"
+    );
+    let messages = read_topic(&env.settings.kafka_broker, &env.settings.invoices_topic, 6, Duration::from_secs(30), Duration::from_secs(5)).await;
+    let mut per_event: HashMap<String, usize> = HashMap::new();
+    for m in &messages {
+        *per_event.entry(m.json["eventId"].as_str().unwrap().to_string()).or_default() += 1;
+    }
+    assert_eq!(per_event.len(), 6, "every event arrived: {messages:#?}");
+    assert!(per_event.values().all(|n| *n == 1), "no event twice: {per_event:?}");
+    shutdown.cancel();
+    relay.await.unwrap();
+}

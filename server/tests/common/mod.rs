@@ -1,0 +1,125 @@
+//! What every integration test stands on: the real PostgreSQL and Kafka started by
+//! scripts/services.sh, with a fresh database and fresh topics for each test.
+#![allow(dead_code)]
+
+use app::domain::{AmountCents, InvoiceInput, InvoiceStatus};
+use rdkafka::{
+    consumer::{Consumer, StreamConsumer},
+    message::{Headers, OwnedMessage},
+    ClientConfig, Message,
+};
+use server::settings::Settings;
+use sqlx::{Connection, PgConnection, PgPool};
+use std::{path::Path, time::Duration};
+use uuid::Uuid;
+
+pub const LEE_ROBINSON: &str = "3958dc9e-742f-4377-85e9-fec4b6a6442a";
+
+pub struct TestEnv {
+    pub settings: Settings,
+    pub pool: PgPool,
+}
+
+/// Settings from Leptos.toml and the environment, pointed at a new database and new topics.
+pub async fn test_env() -> TestEnv {
+    let base = Settings::load(&Path::new(env!("CARGO_MANIFEST_DIR")).join("../Leptos.toml")).expect("settings");
+    let id = Uuid::new_v4().simple().to_string();
+    let db_name = format!("acme_test_{}", &id[..12]);
+    let (server_url, _) = base.database_url.rsplit_once('/').expect("database url with a name");
+    let mut admin = PgConnection::connect(&format!("{server_url}/postgres"))
+        .await
+        .expect("PostgreSQL must be running: scripts/services.sh start");
+    sqlx::query(&format!("CREATE DATABASE {db_name}")).execute(&mut admin).await.expect("create test database");
+    let settings = Settings {
+        database_url: format!("{server_url}/{db_name}"),
+        invoices_topic: format!("test.{id}.invoices"),
+        activity_topic: format!("test.{id}.invoice-activity"),
+        processor_group_id: format!("test.{id}.processor"),
+        ..base
+    };
+    let pool = server::startup::connect_database(&settings).await.expect("database");
+    server::seed::demo_data(&pool).await.expect("seed");
+    server::kafka::topics::ensure(&settings.kafka_broker, &[(&settings.invoices_topic, 3), (&settings.activity_topic, 1)])
+        .await
+        .expect("Kafka must be running: scripts/services.sh start");
+    TestEnv { settings, pool }
+}
+
+pub fn invoice(dollars: &str, status: InvoiceStatus) -> InvoiceInput {
+    InvoiceInput {
+        customer_id: Uuid::parse_str(LEE_ROBINSON).unwrap(),
+        amount: AmountCents::parse_dollars(dollars).unwrap(),
+        status,
+    }
+}
+
+/// A message as a test inspects it.
+#[derive(Debug, Clone)]
+pub struct Received {
+    pub key: String,
+    pub headers: Vec<(String, String)>,
+    pub json: serde_json::Value,
+}
+
+impl Received {
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
+    }
+}
+
+/// Reads a topic from the beginning until `expected` messages arrived and then `quiet` passed
+/// without another one (so extra copies would be seen), or `timeout` passed.
+pub async fn read_topic(brokers: &str, topic: &str, expected: usize, timeout: Duration, quiet: Duration) -> Vec<Received> {
+    let consumer: StreamConsumer = ClientConfig::new()
+        .set("bootstrap.servers", brokers)
+        .set("group.id", format!("test-reader-{}", Uuid::new_v4()))
+        .set("auto.offset.reset", "earliest")
+        .set("enable.auto.commit", "false")
+        .create()
+        .expect("consumer");
+    consumer.subscribe(&[topic]).expect("subscribe");
+    let deadline = tokio::time::Instant::now() + timeout;
+    let mut received = Vec::new();
+    loop {
+        let wait = if received.len() >= expected { quiet } else { deadline.saturating_duration_since(tokio::time::Instant::now()) };
+        match tokio::time::timeout(wait, consumer.recv()).await {
+            Ok(Ok(m)) => received.push(to_received(m.detach())),
+            Ok(Err(e)) => panic!("consumer error: {e}"),
+            Err(_) => break,
+        }
+    }
+    consumer.unsubscribe();
+    received
+}
+
+fn to_received(m: OwnedMessage) -> Received {
+    let headers = m
+        .headers()
+        .map(|h| h.iter().map(|h| (h.key.to_string(), String::from_utf8_lossy(h.value.unwrap_or_default()).into_owned())).collect())
+        .unwrap_or_default();
+    Received {
+        key: String::from_utf8_lossy(m.key().unwrap_or_default()).into_owned(),
+        headers,
+        json: serde_json::from_slice(m.payload().unwrap_or_default()).expect("JSON payload"),
+    }
+}
+
+pub async fn count(pool: &PgPool, sql: &str) -> i64 {
+    sqlx::query_scalar(sql).fetch_one(pool).await.expect(sql)
+}
+
+/// Polls until `check` holds or the timeout passes; returns whether it held.
+pub async fn eventually<F, Fut>(timeout: Duration, mut check: F) -> bool
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = bool>,
+{
+    let deadline = tokio::time::Instant::now() + timeout;
+    while tokio::time::Instant::now() < deadline {
+        if check().await {
+            return true;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    false
+}

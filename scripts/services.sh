@@ -158,6 +158,8 @@ start_kafka() {
       kafka_java kafka.tools.StorageTool format --standalone -t "$cluster_id" -c "$KAFKA_PROPS" >>"$LOGS/kafka-format.log" 2>&1 \
         || die "formatting Kafka's storage failed: see $LOGS/kafka-format.log"
     fi
+    # Fresh logs, so the start-up check below reads this start's lines only.
+    [ -f "$LOGS/kafka.log" ] && mv "$LOGS/kafka.log" "$LOGS/kafka.previous.log"
     nohup bash -c "$(declare -f kafka_java); ROOT='$ROOT' LOGS='$LOGS' KAFKA_LIBS='$KAFKA_LIBS' kafka_java kafka.Kafka '$KAFKA_PROPS'" \
       >"$LOGS/kafka.out" 2>&1 </dev/null &
     echo $! >"$KAFKA_PID"

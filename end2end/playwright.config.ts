@@ -31,7 +31,7 @@ export default defineConfig({
     },
   },
   webServer: {
-    command: process.env.E2E_SERVER_BIN ?? "../target/debug/server",
+    command: process.env.E2E_SERVER_BIN ?? "target/debug/server",
     cwd: "..",
     url: `${baseURL}/healthz`,
     reuseExistingServer: false,

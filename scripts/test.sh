@@ -24,6 +24,12 @@ export DATABASE_URL=${DATABASE_URL:-$(setting database_url)}
 export KAFKA_BROKER=${KAFKA_BROKER:-$(setting kafka_broker)}
 TARGET_DIR=$(cargo metadata --format-version 1 --no-deps | sed -n 's/.*"target_directory":"\([^"]*\)".*/\1/p')
 
+PSQL_ADMIN="${DATABASE_URL%/*}/postgres"
+# Databases left by earlier runs (each integration test makes its own).
+for db in $(psql "$PSQL_ADMIN" -Atc "SELECT datname FROM pg_database WHERE datname LIKE 'acme\_test\_%'"); do
+  psql "$PSQL_ADMIN" -qc "DROP DATABASE IF EXISTS $db WITH (FORCE)"
+done
+
 RESULTS=$(mktemp -d)
 passed=0; failed=0
 
@@ -41,7 +47,6 @@ if cargo leptos build 2>&1 | tail -5; [ "${PIPESTATUS[0]}" -eq 0 ]; then
   step "Playwright (Debian's Chromium)"
   # A fresh database for the browser tests on every run.
   E2E_DATABASE_URL="${DATABASE_URL%/*}/acme_e2e"
-  PSQL_ADMIN="${DATABASE_URL%/*}/postgres"
   psql "$PSQL_ADMIN" -qc "DROP DATABASE IF EXISTS acme_e2e WITH (FORCE)" -c "CREATE DATABASE acme_e2e" || exit 1
   (cd end2end && E2E_DATABASE_URL="$E2E_DATABASE_URL" E2E_SERVER_BIN="$TARGET_DIR/debug/server" npx playwright test)
   report=end2end/test-results/results.json

@@ -1,4 +1,4 @@
-use crate::domain::{FieldErrors, InvoiceDraft};
+use crate::domain::FieldErrors;
 use crate::models::CustomerField;
 use leptos::prelude::*;
 use leptos_router::{components::A, hooks::use_navigate};
@@ -28,7 +28,7 @@ pub async fn create_invoice(
     status: Option<String>,
 ) -> Result<CreateInvoiceOutcome, ServerFnError> {
     let state = crate::state::app_state()?;
-    let draft = InvoiceDraft { customer_id, amount, status };
+    let draft = crate::domain::InvoiceDraft { customer_id, amount, status };
     let invalid = |errors| CreateInvoiceOutcome::Invalid { errors, message: "Missing Fields. Failed to Create Invoice.".into() };
     let input = match draft.parse() {
         Ok(input) => input,

@@ -137,12 +137,11 @@ group.initial.rebalance.delay.ms=0
 PROPS
 }
 
-kafka_java() {
-  # Broker logs go to a file, through log4j2 (see scripts/kafka/log4j2.properties).
-  java -Xms256m -Xmx512m -XX:+UseG1GC -Djava.awt.headless=true \
-    -Dlog4j2.configurationFile="$ROOT/scripts/kafka/log4j2.properties" -Dkafka.logs.dir="$LOGS" \
-    -cp "$KAFKA_LIBS/*" "$@"
-}
+# Broker logs go to a file, through log4j2 (see scripts/kafka/log4j2.properties).
+KAFKA_JVM=(-Xms256m -Xmx512m -XX:+UseG1GC -Djava.awt.headless=true
+  -Dlog4j2.configurationFile="$ROOT/scripts/kafka/log4j2.properties" -Dkafka.logs.dir="$LOGS"
+  -cp "$KAFKA_LIBS/*")
+kafka_java() { java "${KAFKA_JVM[@]}" "$@"; }
 
 start_kafka() {
   if kafka_ours_running && port_open "$KAFKA_PORT"; then say "Kafka already running on 127.0.0.1:$KAFKA_PORT"; return; fi
@@ -160,8 +159,7 @@ start_kafka() {
     fi
     # Fresh logs, so the start-up check below reads this start's lines only.
     [ -f "$LOGS/kafka.log" ] && mv "$LOGS/kafka.log" "$LOGS/kafka.previous.log"
-    nohup bash -c "$(declare -f kafka_java); ROOT='$ROOT' LOGS='$LOGS' KAFKA_LIBS='$KAFKA_LIBS' kafka_java kafka.Kafka '$KAFKA_PROPS'" \
-      >"$LOGS/kafka.out" 2>&1 </dev/null &
+    nohup java "${KAFKA_JVM[@]}" kafka.Kafka "$KAFKA_PROPS" >"$LOGS/kafka.out" 2>&1 </dev/null &
     echo $! >"$KAFKA_PID"
   fi
   local waited=0
@@ -175,11 +173,11 @@ start_kafka() {
 
 stop_kafka() {
   if kafka_ours_running; then
-    # The pid is bash's; java is its child.
+    # A controlled shutdown; the port is free only once the JVM has exited.
     local pid; pid=$(head -1 "$KAFKA_PID")
-    pkill -TERM -P "$pid" 2>/dev/null || true; kill -TERM "$pid" 2>/dev/null || true
-    for _ in $(seq 30); do kafka_ours_running || break; sleep 1; done
-    kafka_ours_running && { pkill -KILL -P "$pid" 2>/dev/null || true; kill -KILL "$pid" 2>/dev/null || true; }
+    kill -TERM "$pid" 2>/dev/null || true
+    for _ in $(seq 60); do kafka_ours_running || break; sleep 0.5; done
+    if kafka_ours_running; then kill -KILL "$pid" 2>/dev/null || true; sleep 1; fi
     rm -f "$KAFKA_PID"; say "Kafka stopped"
   else say "Kafka: not running (ours)"; fi
 }

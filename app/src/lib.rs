@@ -1,6 +1,7 @@
 //! Acme Dashboard: pages, components and server functions, rendered on the server
 //! (feature `ssr`) and hydrated in the browser (feature `hydrate`).
 
+pub mod auth;
 pub mod components;
 pub mod domain;
 pub mod events;
@@ -16,7 +17,7 @@ use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
 use leptos_router::{
     components::{ParentRoute, Route, Router, Routes},
-    path,
+    path, SsrMode,
 };
 
 /// The HTML document around the app, rendered on the server only.
@@ -48,10 +49,13 @@ pub fn App() -> impl IntoView {
         <Router>
             <Routes fallback=routes::not_found::NotFound>
                 <Route path=path!("/") view=routes::home::HomePage />
+                <Route path=path!("/login") view=routes::login::LoginPage />
                 <ParentRoute path=path!("/dashboard") view=components::layout::DashboardLayout>
                     <Route path=path!("") view=routes::overview::OverviewPage />
                     <Route path=path!("invoices") view=routes::invoices::InvoicesPage />
                     <Route path=path!("invoices/create") view=routes::create_invoice::CreateInvoicePage />
+                    <Route path=path!("invoices/:id/edit") view=routes::edit_invoice::EditInvoicePage ssr=SsrMode::Async />
+                    <Route path=path!("customers") view=routes::customers::CustomersPage />
                     <Route path=path!("activity") view=routes::activity::ActivityPage />
                 </ParentRoute>
             </Routes>

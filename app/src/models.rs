@@ -23,3 +23,44 @@ pub struct CustomerField {
     pub id: Uuid,
     pub name: String,
 }
+
+/// An invoice as the edit form needs it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(sqlx::FromRow))]
+pub struct InvoiceEditable {
+    pub id: Uuid,
+    pub customer_id: Uuid,
+    pub amount_cents: i64,
+    pub status: String,
+}
+
+/// A row of the customers table.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(sqlx::FromRow))]
+pub struct CustomerRow {
+    pub id: Uuid,
+    pub name: String,
+    pub email: String,
+    pub image_url: String,
+    pub total_invoices: i64,
+    pub total_pending: i64,
+    pub total_paid: i64,
+}
+
+/// The four overview cards.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(sqlx::FromRow))]
+pub struct CardFigures {
+    pub collected_cents: i64,
+    pub pending_cents: i64,
+    pub invoices: i64,
+    pub customers: i64,
+}
+
+/// One month of the revenue chart.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(sqlx::FromRow))]
+pub struct RevenueMonth {
+    pub month: String,
+    pub revenue_cents: i64,
+}

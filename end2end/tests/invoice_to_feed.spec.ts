@@ -1,7 +1,8 @@
 import { expect, test } from "@playwright/test";
-import { openHydrated } from "./helpers";
+import { openHydrated, signIn } from "./helpers";
 
 test("the page hydrates and the wasm app takes over", async ({ page }) => {
+  await signIn(page);
   const errors = await openHydrated(page, "/dashboard/invoices/create");
   // Only the hydrated app shows field errors without a page load: submit an empty form.
   const navigations: string[] = [];
@@ -18,6 +19,7 @@ test("the page hydrates and the wasm app takes over", async ({ page }) => {
 test("an invoice created in one page appears in the live feed of another", async ({ browser }) => {
   const context = await browser.newContext();
   const feed = await context.newPage();
+  await signIn(feed);
   await openHydrated(feed, "/dashboard/activity");
   await expect(feed.getByTestId("connection")).toHaveAttribute("data-state", "live");
   const before = await feed.getByTestId("activity-item").count();

@@ -2,6 +2,7 @@
 //! live activity feed over WebSockets. `main.rs` only wires process concerns around it.
 
 pub mod activity_hub;
+pub mod auth_gate;
 pub mod invoice_processor;
 pub mod kafka;
 pub mod outbox_relay;

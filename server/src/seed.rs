@@ -1,6 +1,5 @@
 //! The Next.js Learn demo data, inserted when missing (running it again changes nothing).
 
-use argon2::{password_hash::{rand_core::OsRng, PasswordHasher, SaltString}, Argon2};
 use sqlx::PgPool;
 use uuid::Uuid;
 
@@ -47,11 +46,8 @@ pub async fn demo_data(pool: &PgPool) -> Result<(), sqlx::Error> {
         .fetch_one(&mut *tx)
         .await?;
     if !has_user {
-        let salt = SaltString::generate(&mut OsRng);
-        let hash = Argon2::default()
-            .hash_password(DEMO_PASSWORD.as_bytes(), &salt)
-            .map_err(|e| sqlx::Error::Protocol(format!("hashing the demo password: {e}")))?
-            .to_string();
+        let hash = app::auth::ssr::hash_password(DEMO_PASSWORD)
+            .map_err(|e| sqlx::Error::Protocol(format!("hashing the demo password: {e}")))?;
         sqlx::query("INSERT INTO users (id, name, email, password) VALUES ($1, 'User', $2, $3) ON CONFLICT (email) DO NOTHING")
             .bind(Uuid::parse_str("410544b2-4001-4271-9855-fec4b6a6442a").expect("valid uuid"))
             .bind(DEMO_EMAIL)

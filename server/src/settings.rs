@@ -16,6 +16,7 @@ pub struct Settings {
     pub processor_group_id: String,
     pub run_processor: bool,
     pub seed_demo_data: bool,
+    pub secure_cookies: bool,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -84,6 +85,7 @@ impl Settings {
             processor_group_id: s.get("processor_group_id", &["KAFKA_GROUP_ID"])?,
             run_processor: s.get("run_processor", &[])?,
             seed_demo_data: s.get("seed_demo_data", &[])?,
+            secure_cookies: s.get("secure_cookies", &[])?,
         };
         settings.check()?;
         Ok(settings)

@@ -1,9 +1,9 @@
 //! Builds the whole server from settings: database (migrated, seeded), topics, the outbox
 //! relay, the processor, the activity hub and the HTTP router. Tests call it too.
 
-use crate::{activity_hub::ActivityHub, invoice_processor, kafka, outbox_relay, seed, settings::Settings, ws_activity};
+use crate::{activity_hub::ActivityHub, auth_gate, invoice_processor, kafka, outbox_relay, seed, settings::Settings, ws_activity};
 use anyhow::Context;
-use axum::{extract::FromRef, routing::get, Router};
+use axum::{extract::FromRef, middleware, routing::get, Router};
 use leptos::prelude::*;
 use leptos_axum::{generate_route_list, LeptosRoutes};
 use rdkafka::consumer::Consumer;
@@ -11,6 +11,8 @@ use sqlx::{postgres::PgPoolOptions, PgPool};
 use std::{net::SocketAddr, time::Duration};
 use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
+use tower_sessions::{cookie::SameSite, Expiry, SessionManagerLayer};
+use tower_sessions_sqlx_store::PostgresStore;
 
 /// Built once at start-up; handed to axum handlers and (as `app::state::AppState`) to Leptos.
 #[derive(Clone)]
@@ -78,6 +80,15 @@ impl Application {
         hub_consumer.subscribe(&[&settings.activity_topic])?;
         tasks.spawn(hub.clone().run(hub_consumer, shutdown.clone()));
 
+        let sessions = PostgresStore::new(pool.clone());
+        sessions.migrate().await.context("creating the session table")?;
+        let sessions = SessionManagerLayer::new(sessions)
+            .with_name("acme_session")
+            .with_http_only(true)
+            .with_same_site(SameSite::Lax)
+            .with_secure(settings.secure_cookies)
+            .with_expiry(Expiry::OnInactivity(time::Duration::days(7)));
+
         let state = AppState {
             app: app::state::AppState { pool, invoices_topic: settings.invoices_topic.clone() },
             leptos_options: leptos_options.clone(),
@@ -88,10 +99,10 @@ impl Application {
             .await
             .with_context(|| format!("cannot listen on {} (setting `site-addr` or LEPTOS_SITE_ADDR)", leptos_options.site_addr))?;
         let addr = listener.local_addr()?;
-        let router = router(state);
+        let router = router(state).layer(sessions);
         let stop = shutdown.clone();
         tasks.spawn(async move {
-            let served = axum::serve(listener, router).with_graceful_shutdown(async move { stop.cancelled().await }).await;
+            let served = axum::serve(listener, router.into_make_service_with_connect_info::<SocketAddr>()).with_graceful_shutdown(async move { stop.cancelled().await }).await;
             if let Err(e) = served {
                 tracing::error!(error = %e, "http server failed");
             }
@@ -110,7 +121,7 @@ impl Application {
     }
 }
 
-fn router(state: AppState) -> Router {
+fn router(state: AppState) -> Router<()> {
     let routes = generate_route_list(app::App);
     let app_state = state.app.clone();
     Router::new()
@@ -126,5 +137,7 @@ fn router(state: AppState) -> Router {
             },
         )
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(app::shell))
+        .layer(middleware::from_fn(auth_gate::require_session))
+        .layer(middleware::from_fn(auth_gate::refuse_cross_site))
         .with_state(state)
 }

@@ -1,9 +1,16 @@
+use crate::auth::Logout;
 use leptos::prelude::*;
 use leptos_router::components::{Outlet, A};
 
 /// The dashboard frame: side navigation on the left (top on small screens), page on the right.
 #[component]
 pub fn DashboardLayout() -> impl IntoView {
+    let logout = ServerAction::<Logout>::new();
+    Effect::new(move |_| {
+        if let Some(Ok(())) = logout.value().get() {
+            let _ = window().location().assign("/");
+        }
+    });
     view! {
         <div class="flex h-screen flex-col md:flex-row md:overflow-hidden">
             <nav class="flex w-full flex-none flex-col px-3 py-4 md:w-64 md:px-2">
@@ -13,8 +20,14 @@ pub fn DashboardLayout() -> impl IntoView {
                 <div class="flex grow flex-row justify-between space-x-2 md:flex-col md:space-x-0 md:space-y-2">
                     <NavLink href="/dashboard" label="Home" />
                     <NavLink href="/dashboard/invoices" label="Invoices" />
+                    <NavLink href="/dashboard/customers" label="Customers" />
                     <NavLink href="/dashboard/activity" label="Activity" />
                     <div class="hidden h-auto w-full grow rounded-md bg-gray-50 md:block"></div>
+                    <ActionForm action=logout>
+                        <button type="submit" class="flex h-12 w-full grow items-center justify-center gap-2 rounded-md bg-gray-50 p-3 text-sm font-medium hover:bg-sky-100 hover:text-blue-600 md:flex-none md:justify-start md:p-2 md:px-3">
+                            "Sign Out"
+                        </button>
+                    </ActionForm>
                 </div>
             </nav>
             <main class="grow p-6 md:overflow-y-auto md:p-12">

@@ -1,2 +1,5 @@
+pub mod invoice_fields;
 pub mod layout;
+pub mod pagination;
+pub mod search;
 pub mod status_badge;

@@ -1,23 +1,53 @@
 use crate::domain::InvoiceInput;
 use crate::events::{action, InvoiceEvent};
-use crate::models::InvoiceRow;
-use chrono::Utc;
+use crate::models::{InvoiceEditable, InvoiceRow};
+use chrono::{DateTime, Utc};
+use serde_json::json;
 use sqlx::{PgPool, Postgres, Transaction};
 use uuid::Uuid;
 
 use super::outbox::{self, OutboxMessage};
 
+/// Rows per page of the invoices table, as in the Next.js dashboard.
+pub const PAGE_SIZE: i64 = 6;
+
+/// What an invoice looked like when an event was written about it.
+struct Snapshot {
+    id: Uuid,
+    customer_id: Uuid,
+    amount_cents: i64,
+    status: String,
+}
+
+/// Writes one event about an invoice to the outbox, in the caller's transaction.
+async fn record_event(
+    tx: &mut Transaction<'_, Postgres>,
+    topic: &str,
+    event_type: &str,
+    invoice: &Snapshot,
+    at: DateTime<Utc>,
+    metadata: serde_json::Value,
+) -> Result<(), sqlx::Error> {
+    let event = InvoiceEvent {
+        event_id: Uuid::new_v4(),
+        invoice_id: invoice.id.to_string(),
+        action: event_type.into(),
+        customer_id: invoice.customer_id.to_string(),
+        amount: invoice.amount_cents,
+        status: invoice.status.clone(),
+        timestamp: at,
+        metadata,
+    };
+    let key = event.invoice_id.clone();
+    outbox::enqueue(tx, OutboxMessage { event_id: event.event_id, topic, key: &key, event_type, payload: &event }).await
+}
+
 /// Inserts an invoice and its `created` event in the caller's transaction.
 /// The caller commits; if anything fails before that, neither exists.
-pub async fn insert_with_event(
-    tx: &mut Transaction<'_, Postgres>,
-    invoices_topic: &str,
-    input: &InvoiceInput,
-) -> Result<Uuid, sqlx::Error> {
+pub async fn insert_with_event(tx: &mut Transaction<'_, Postgres>, invoices_topic: &str, input: &InvoiceInput) -> Result<Uuid, sqlx::Error> {
     let id = Uuid::new_v4();
-    let (date, created_at): (chrono::NaiveDate, chrono::DateTime<Utc>) = sqlx::query_as(
-        "INSERT INTO invoices (id, customer_id, amount_cents, status) VALUES ($1, $2, $3, $4)
-         RETURNING date, created_at",
+    let created_at: DateTime<Utc> = sqlx::query_scalar(
+        "INSERT INTO invoices (id, customer_id, amount_cents, status) VALUES ($1, $2, $3, $4) RETURNING created_at",
     )
     .bind(id)
     .bind(input.customer_id)
@@ -25,23 +55,8 @@ pub async fn insert_with_event(
     .bind(input.status.as_str())
     .fetch_one(&mut **tx)
     .await?;
-    let _ = date;
-    let event = InvoiceEvent {
-        event_id: Uuid::new_v4(),
-        invoice_id: id.to_string(),
-        action: action::CREATED.into(),
-        customer_id: input.customer_id.to_string(),
-        amount: input.amount.cents(),
-        status: input.status.as_str().into(),
-        timestamp: created_at,
-        metadata: serde_json::Value::Null,
-    };
-    let key = event.invoice_id.clone();
-    outbox::enqueue(
-        tx,
-        OutboxMessage { event_id: event.event_id, topic: invoices_topic, key: &key, event_type: action::CREATED, payload: &event },
-    )
-    .await?;
+    let snapshot = Snapshot { id, customer_id: input.customer_id, amount_cents: input.amount.cents(), status: input.status.as_str().into() };
+    record_event(tx, invoices_topic, action::CREATED, &snapshot, created_at, serde_json::Value::Null).await?;
     Ok(id)
 }
 
@@ -53,22 +68,103 @@ pub async fn create(pool: &PgPool, invoices_topic: &str, input: &InvoiceInput) -
     Ok(id)
 }
 
+/// Updates an invoice with its `updated` event (and `status_changed` when the status
+/// flipped), atomically. `false` when there is no such invoice.
+pub async fn update(pool: &PgPool, invoices_topic: &str, id: Uuid, input: &InvoiceInput) -> Result<bool, sqlx::Error> {
+    let mut tx = pool.begin().await?;
+    let before: Option<(Uuid, i64, String)> =
+        sqlx::query_as("SELECT customer_id, amount_cents, status FROM invoices WHERE id = $1 FOR UPDATE")
+            .bind(id)
+            .fetch_optional(&mut *tx)
+            .await?;
+    let Some((old_customer, old_amount, old_status)) = before else {
+        return Ok(false);
+    };
+    let updated_at: DateTime<Utc> = sqlx::query_scalar(
+        "UPDATE invoices SET customer_id = $2, amount_cents = $3, status = $4, updated_at = now() WHERE id = $1 RETURNING updated_at",
+    )
+    .bind(id)
+    .bind(input.customer_id)
+    .bind(input.amount.cents())
+    .bind(input.status.as_str())
+    .fetch_one(&mut *tx)
+    .await?;
+    let after = Snapshot { id, customer_id: input.customer_id, amount_cents: input.amount.cents(), status: input.status.as_str().into() };
+    let metadata = json!({
+        "previousStatus": old_status,
+        "previousAmount": old_amount,
+        "previousCustomerId": old_customer.to_string(),
+    });
+    record_event(&mut tx, invoices_topic, action::UPDATED, &after, updated_at, metadata).await?;
+    if old_status != after.status {
+        let metadata = json!({ "oldStatus": old_status, "newStatus": after.status });
+        record_event(&mut tx, invoices_topic, action::STATUS_CHANGED, &after, updated_at, metadata).await?;
+    }
+    tx.commit().await?;
+    Ok(true)
+}
+
+/// Deletes an invoice with its `deleted` event, atomically. `false` when it was already gone.
+pub async fn delete(pool: &PgPool, invoices_topic: &str, id: Uuid) -> Result<bool, sqlx::Error> {
+    let mut tx = pool.begin().await?;
+    let gone: Option<(Uuid, i64, String)> =
+        sqlx::query_as("DELETE FROM invoices WHERE id = $1 RETURNING customer_id, amount_cents, status")
+            .bind(id)
+            .fetch_optional(&mut *tx)
+            .await?;
+    let Some((customer_id, amount_cents, status)) = gone else {
+        return Ok(false);
+    };
+    let snapshot = Snapshot { id, customer_id, amount_cents, status };
+    record_event(&mut tx, invoices_topic, action::DELETED, &snapshot, Utc::now(), serde_json::Value::Null).await?;
+    tx.commit().await?;
+    Ok(true)
+}
+
 /// Whether a customer exists (the form may post an id that was deleted meanwhile).
 pub async fn customer_exists(pool: &PgPool, customer_id: Uuid) -> Result<bool, sqlx::Error> {
-    sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM customers WHERE id = $1)")
-        .bind(customer_id)
-        .fetch_one(pool)
-        .await
+    sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM customers WHERE id = $1)").bind(customer_id).fetch_one(pool).await
 }
+
+const SELECT_ROWS: &str = "SELECT i.id, i.amount_cents, i.status, i.date, c.name, c.email, c.image_url
+     FROM invoices i JOIN customers c ON c.id = i.customer_id";
+
+/// Matches customer name, email, amount (as cents or dollars), date and status, ignoring case.
+const MATCHES: &str = "($1 = '' OR c.name ILIKE $2 OR c.email ILIKE $2 OR i.amount_cents::text ILIKE $2
+     OR to_char(i.amount_cents / 100.0, 'FM999999990.00') ILIKE $2 OR i.date::text ILIKE $2 OR i.status ILIKE $2)";
 
 /// Newest first, with their customers.
 pub async fn latest(pool: &PgPool, limit: i64) -> Result<Vec<InvoiceRow>, sqlx::Error> {
-    sqlx::query_as(
-        "SELECT i.id, i.amount_cents, i.status, i.date, c.name, c.email, c.image_url
-         FROM invoices i JOIN customers c ON c.id = i.customer_id
-         ORDER BY i.date DESC, i.created_at DESC LIMIT $1",
-    )
-    .bind(limit)
-    .fetch_all(pool)
-    .await
+    sqlx::query_as(&format!("{SELECT_ROWS} ORDER BY i.date DESC, i.created_at DESC LIMIT $1")).bind(limit).fetch_all(pool).await
+}
+
+/// One page (1-based) of the invoices matching `query`, newest first.
+pub async fn search_page(pool: &PgPool, query: &str, page: i64) -> Result<Vec<InvoiceRow>, sqlx::Error> {
+    sqlx::query_as(&format!("{SELECT_ROWS} WHERE {MATCHES} ORDER BY i.date DESC, i.created_at DESC LIMIT $3 OFFSET $4"))
+        .bind(query)
+        .bind(like_pattern(query))
+        .bind(PAGE_SIZE)
+        .bind((page.max(1) - 1) * PAGE_SIZE)
+        .fetch_all(pool)
+        .await
+}
+
+/// How many pages the invoices matching `query` fill.
+pub async fn search_pages(pool: &PgPool, query: &str) -> Result<i64, sqlx::Error> {
+    let count: i64 = sqlx::query_scalar(&format!("SELECT count(*) FROM invoices i JOIN customers c ON c.id = i.customer_id WHERE {MATCHES}"))
+        .bind(query)
+        .bind(like_pattern(query))
+        .fetch_one(pool)
+        .await?;
+    Ok((count + PAGE_SIZE - 1) / PAGE_SIZE)
+}
+
+/// `%query%` with the LIKE wildcards in the query taken literally.
+pub fn like_pattern(query: &str) -> String {
+    let escaped = query.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
+    format!("%{escaped}%")
+}
+
+pub async fn editable(pool: &PgPool, id: Uuid) -> Result<Option<InvoiceEditable>, sqlx::Error> {
+    sqlx::query_as("SELECT id, customer_id, amount_cents, status FROM invoices WHERE id = $1").bind(id).fetch_optional(pool).await
 }

@@ -4,3 +4,4 @@ pub mod activity;
 pub mod customers;
 pub mod invoices;
 pub mod outbox;
+pub mod overview;

@@ -72,6 +72,11 @@ impl AmountCents {
     pub fn cents(self) -> i64 {
         self.0
     }
+
+    /// Dollars as a user would type them back into the form: "1234.50".
+    pub fn to_plain_dollars(self) -> String {
+        format!("{}.{:02}", self.0 / 100, self.0 % 100)
+    }
 }
 
 /// Formats cents as US dollars: 1234567 -> "$12,345.67".
@@ -134,6 +139,36 @@ mod tests {
         assert_eq!(cents("1.234"), Err(AmountError::TooManyDecimals));
         assert_eq!(cents("10000000.01"), Err(AmountError::TooLarge));
         assert_eq!(cents("99999999999999999999999"), Err(AmountError::TooLarge));
+    }
+
+    #[test]
+    fn plain_dollars_parse_back_to_the_same_cents() {
+        for cents in [1, 10, 99, 100, 15795, MAX_CENTS] {
+            let amount = AmountCents::from_cents(cents).unwrap();
+            assert_eq!(AmountCents::parse_dollars(&amount.to_plain_dollars()), Ok(amount));
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn any_valid_amount_round_trips_through_its_dollars(cents in 1i64..=MAX_CENTS) {
+            let amount = AmountCents::from_cents(cents).unwrap();
+            proptest::prop_assert_eq!(AmountCents::parse_dollars(&amount.to_plain_dollars()), Ok(amount));
+            proptest::prop_assert_eq!(AmountCents::parse_dollars(&format_usd(cents)), Ok(amount));
+        }
+
+        #[test]
+        fn parsing_never_panics_and_only_accepts_what_it_can_show(input in "\\PC{0,24}") {
+            if let Ok(amount) = AmountCents::parse_dollars(&input) {
+                proptest::prop_assert!(amount.cents() > 0 && amount.cents() <= MAX_CENTS);
+            }
+        }
+
+        #[test]
+        fn three_decimals_are_always_refused(whole in 0u32..1_000_000, fraction in 0u32..1000) {
+            let typed = format!("{whole}.{fraction:03}");
+            proptest::prop_assert_eq!(AmountCents::parse_dollars(&typed), Err(AmountError::TooManyDecimals));
+        }
     }
 
     #[test]

@@ -1,5 +1,4 @@
 use leptos::prelude::*;
-use leptos_router::components::A;
 
 #[component]
 pub fn HomePage() -> impl IntoView {
@@ -13,9 +12,9 @@ pub fn HomePage() -> impl IntoView {
                     <strong>"Welcome to Acme."</strong>
                     " An invoice dashboard whose every change travels through Apache Kafka to a live activity feed."
                 </p>
-                <A href="/dashboard" attr:class="flex items-center gap-5 self-start rounded-lg bg-blue-500 px-6 py-3 text-sm font-medium text-white hover:bg-blue-400 md:text-base">
-                    "Open the dashboard"
-                </A>
+                <a href="/login" class="flex items-center gap-5 self-start rounded-lg bg-blue-500 px-6 py-3 text-sm font-medium text-white hover:bg-blue-400 md:text-base">
+                    "Log in"
+                </a>
             </div>
         </main>
     }

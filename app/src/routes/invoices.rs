@@ -1,74 +1,207 @@
-use crate::components::status_badge::StatusBadge;
+//! `/dashboard/invoices?query=&page=`: search, pagination, edit and delete.
+
+use crate::components::{pagination::Pagination, search::{urlencode, Search}, status_badge::StatusBadge};
 use crate::domain::format_usd;
 use crate::models::InvoiceRow;
 use leptos::prelude::*;
-use leptos_router::components::A;
+use leptos_router::{components::A, hooks::use_query_map};
+use serde::{Deserialize, Serialize};
 
-/// The newest invoices. Search and pagination come with the dashboard issue.
-#[server(endpoint = "latest_invoices")]
-pub async fn latest_invoices() -> Result<Vec<InvoiceRow>, ServerFnError> {
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct InvoicesPageData {
+    pub rows: Vec<InvoiceRow>,
+    pub total_pages: i64,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub enum DeleteOutcome {
+    Deleted,
+    AlreadyGone,
+}
+
+#[server(endpoint = "invoices_page")]
+pub async fn invoices_page(query: String, page: i64) -> Result<InvoicesPageData, ServerFnError> {
     let state = crate::state::app_state()?;
-    crate::db::invoices::latest(&state.pool, 50).await.map_err(|e| {
-        tracing::error!(error = %e, "loading invoices failed");
-        ServerFnError::new("could not load invoices")
-    })
+    let fail = crate::components::invoice_fields::database_error;
+    let query = query.trim();
+    let (rows, total_pages) = tokio::try_join!(
+        crate::db::invoices::search_page(&state.pool, query, page),
+        crate::db::invoices::search_pages(&state.pool, query),
+    )
+    .map_err(fail)?;
+    Ok(InvoicesPageData { rows, total_pages })
+}
+
+/// Deletes the invoice with its `deleted` event; says so when it was already gone.
+#[server(endpoint = "delete_invoice")]
+pub async fn delete_invoice(id: String) -> Result<DeleteOutcome, ServerFnError> {
+    let state = crate::state::app_state()?;
+    let Ok(id) = uuid::Uuid::parse_str(&id) else { return Ok(DeleteOutcome::AlreadyGone) };
+    let deleted = crate::db::invoices::delete(&state.pool, &state.invoices_topic, id)
+        .await
+        .map_err(crate::components::invoice_fields::database_error)?;
+    Ok(if deleted { DeleteOutcome::Deleted } else { DeleteOutcome::AlreadyGone })
+}
+
+fn page_href(query: &str, page: i64) -> String {
+    if query.is_empty() {
+        format!("/dashboard/invoices?page={page}")
+    } else {
+        format!("/dashboard/invoices?query={}&page={page}", urlencode(query))
+    }
 }
 
 #[component]
 pub fn InvoicesPage() -> impl IntoView {
-    let invoices = Resource::new(|| (), |_| latest_invoices());
+    let params = use_query_map();
+    let query = move || params.read().get("query").unwrap_or_default();
+    let page = move || params.read().get("page").and_then(|p| p.parse::<i64>().ok()).unwrap_or(1).max(1);
+    let delete = ServerAction::<DeleteInvoice>::new();
+    let invoices = Resource::new(move || (query(), page(), delete.version().get()), |(q, p, _)| invoices_page(q, p));
+    let delete_message = move || match delete.value().get() {
+        Some(Ok(DeleteOutcome::AlreadyGone)) => Some("This invoice was already deleted.".to_string()),
+        Some(Err(e)) => Some(e.to_string()),
+        _ => None,
+    };
+
     view! {
         <div class="w-full">
-            <div class="flex w-full items-center justify-between">
-                <h1 class="text-2xl">"Invoices"</h1>
+            <h1 class="text-2xl">"Invoices"</h1>
+            <div class="mt-4 flex items-center justify-between gap-2 md:mt-8">
+                <Search placeholder="Search invoices..." />
                 <A href="/dashboard/invoices/create" attr:class="flex h-10 items-center rounded-lg bg-blue-600 px-4 text-sm font-medium text-white hover:bg-blue-500">
                     "Create Invoice"
                 </A>
             </div>
-            <Suspense fallback=|| view! { <p class="mt-6 text-gray-500">"Loading invoices…"</p> }>
-                {move || Suspend::new(async move {
-                    match invoices.await {
-                        Ok(rows) => view! { <InvoicesTable rows /> }.into_any(),
-                        Err(e) => view! { <p class="mt-6 text-red-600">{e.to_string()}</p> }.into_any(),
-                    }
-                })}
-            </Suspense>
+            <div aria-live="polite" class="mt-2 text-sm text-amber-700" data-testid="delete-message">{delete_message}</div>
+            <ErrorBoundary fallback=move |_| view! {
+                <div class="mt-6 flex flex-col items-center gap-2" role="alert">
+                    <h2 class="text-center">"Something went wrong!"</h2>
+                    <button class="rounded-md bg-blue-500 px-4 py-2 text-sm text-white hover:bg-blue-400" on:click=move |_| invoices.refetch()>
+                        "Try again"
+                    </button>
+                </div>
+            }>
+                <Transition fallback=|| view! { <TableSkeleton /> }>
+                    {move || Suspend::new(async move {
+                        invoices.await.map(|data| {
+                            let current = page();
+                            let q = query();
+                            view! {
+                                <InvoicesTable rows=data.rows delete />
+                                <div class="mt-5 flex w-full justify-center">
+                                    <Pagination current total=data.total_pages href=move |p| page_href(&q, p) />
+                                </div>
+                            }
+                        })
+                    })}
+                </Transition>
+            </ErrorBoundary>
         </div>
     }
 }
 
 #[component]
-fn InvoicesTable(rows: Vec<InvoiceRow>) -> impl IntoView {
+fn DeleteButton(id: uuid::Uuid, delete: ServerAction<DeleteInvoice>) -> impl IntoView {
+    let on_click = move |_| {
+        let confirmed = window().confirm_with_message("Delete this invoice?").unwrap_or(false);
+        if confirmed {
+            delete.dispatch(DeleteInvoice { id: id.to_string() });
+        }
+    };
     view! {
-        <table class="mt-6 min-w-full text-gray-900" data-testid="invoices-table">
-            <thead class="text-left text-sm font-normal">
-                <tr>
-                    <th class="px-4 py-5 font-medium">"Customer"</th>
-                    <th class="px-3 py-5 font-medium">"Email"</th>
-                    <th class="px-3 py-5 font-medium">"Amount"</th>
-                    <th class="px-3 py-5 font-medium">"Date"</th>
-                    <th class="px-3 py-5 font-medium">"Status"</th>
-                </tr>
-            </thead>
-            <tbody class="bg-white">
-                {rows
-                    .into_iter()
-                    .map(|row| {
-                        view! {
-                            <tr class="border-b text-sm" data-invoice-id=row.id.to_string()>
-                                <td class="flex items-center gap-3 py-3 pl-6 pr-3 whitespace-nowrap">
-                                    <img src=row.image_url class="rounded-full" width="28" height="28" alt="" />
-                                    {row.name}
+        <button type="button" class="rounded-md border p-2 hover:bg-gray-100 dark:border-gray-700 dark:hover:bg-gray-800" on:click=on_click>
+            <span class="sr-only">"Delete"</span>
+            <span aria-hidden="true">"🗑"</span>
+        </button>
+    }
+}
+
+#[component]
+fn EditLink(id: uuid::Uuid) -> impl IntoView {
+    view! {
+        <A href=format!("/dashboard/invoices/{id}/edit") attr:class="rounded-md border p-2 hover:bg-gray-100 dark:border-gray-700 dark:hover:bg-gray-800">
+            <span class="sr-only">"Edit"</span>
+            <span aria-hidden="true">"✎"</span>
+        </A>
+    }
+}
+
+#[component]
+fn InvoicesTable(rows: Vec<InvoiceRow>, delete: ServerAction<DeleteInvoice>) -> impl IntoView {
+    let empty = rows.is_empty();
+    let cards = rows.clone();
+    view! {
+        <div class="mt-6 flow-root">
+            <div class="rounded-lg bg-gray-50 p-2 md:pt-0 dark:bg-gray-800">
+                // Small screens: one card per invoice.
+                <div class="md:hidden">
+                    {cards.into_iter().map(|row| view! {
+                        <div class="mb-2 w-full rounded-md bg-white p-4 dark:bg-gray-900" data-testid="invoice-card">
+                            <div class="flex items-center justify-between border-b pb-4 dark:border-gray-700">
+                                <div>
+                                    <div class="mb-2 flex items-center gap-2">
+                                        <img src=row.image_url.clone() class="rounded-full" width="28" height="28" alt="" />
+                                        <p>{row.name.clone()}</p>
+                                    </div>
+                                    <p class="text-sm text-gray-500">{row.email.clone()}</p>
+                                </div>
+                                <StatusBadge status=row.status.clone() />
+                            </div>
+                            <div class="flex w-full items-center justify-between pt-4">
+                                <div>
+                                    <p class="text-xl font-medium">{format_usd(row.amount_cents)}</p>
+                                    <p>{row.date.format("%b %-d, %Y").to_string()}</p>
+                                </div>
+                                <div class="flex justify-end gap-2"><EditLink id=row.id /><DeleteButton id=row.id delete /></div>
+                            </div>
+                        </div>
+                    }).collect_view()}
+                </div>
+                <table class="hidden min-w-full md:table" data-testid="invoices-table">
+                    <thead class="rounded-lg text-left text-sm font-normal">
+                        <tr>
+                            <th scope="col" class="px-4 py-5 font-medium sm:pl-6">"Customer"</th>
+                            <th scope="col" class="px-3 py-5 font-medium">"Email"</th>
+                            <th scope="col" class="px-3 py-5 font-medium">"Amount"</th>
+                            <th scope="col" class="px-3 py-5 font-medium">"Date"</th>
+                            <th scope="col" class="px-3 py-5 font-medium">"Status"</th>
+                            <th scope="col" class="relative py-3 pl-6 pr-3"><span class="sr-only">"Edit"</span></th>
+                        </tr>
+                    </thead>
+                    <tbody class="bg-white dark:bg-gray-900">
+                        {rows.into_iter().map(|row| view! {
+                            <tr class="border-b text-sm last-of-type:border-none dark:border-gray-700" data-invoice-id=row.id.to_string()>
+                                <td class="whitespace-nowrap py-3 pl-6 pr-3">
+                                    <div class="flex items-center gap-3">
+                                        <img src=row.image_url class="rounded-full" width="28" height="28" alt="" />
+                                        <p>{row.name}</p>
+                                    </div>
                                 </td>
-                                <td class="px-3 py-3">{row.email}</td>
-                                <td class="px-3 py-3">{format_usd(row.amount_cents)}</td>
-                                <td class="px-3 py-3">{row.date.format("%b %-d, %Y").to_string()}</td>
-                                <td class="px-3 py-3"><StatusBadge status=row.status /></td>
+                                <td class="whitespace-nowrap px-3 py-3">{row.email}</td>
+                                <td class="whitespace-nowrap px-3 py-3">{format_usd(row.amount_cents)}</td>
+                                <td class="whitespace-nowrap px-3 py-3">{row.date.format("%b %-d, %Y").to_string()}</td>
+                                <td class="whitespace-nowrap px-3 py-3"><StatusBadge status=row.status /></td>
+                                <td class="whitespace-nowrap py-3 pl-6 pr-3">
+                                    <div class="flex justify-end gap-3"><EditLink id=row.id /><DeleteButton id=row.id delete /></div>
+                                </td>
                             </tr>
-                        }
-                    })
-                    .collect_view()}
-            </tbody>
-        </table>
+                        }).collect_view()}
+                    </tbody>
+                </table>
+                <Show when=move || empty>
+                    <p class="p-6 text-center text-gray-500" data-testid="no-invoices">"No invoices found."</p>
+                </Show>
+            </div>
+        </div>
+    }
+}
+
+#[component]
+pub fn TableSkeleton() -> impl IntoView {
+    view! {
+        <div class="mt-6 flex flex-col gap-2" aria-busy="true" aria-label="Loading">
+            {(0..6).map(|_| view! { <div class="h-12 animate-pulse rounded-md bg-gray-100 dark:bg-gray-800"></div> }).collect_view()}
+        </div>
     }
 }

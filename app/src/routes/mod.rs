@@ -1,6 +1,9 @@
 pub mod activity;
 pub mod create_invoice;
+pub mod customers;
+pub mod edit_invoice;
 pub mod home;
 pub mod invoices;
+pub mod login;
 pub mod not_found;
 pub mod overview;

@@ -123,3 +123,60 @@ where
     }
     false
 }
+
+/// The real server on a random port, with its relay, processor and feed.
+pub struct TestApp {
+    pub addr: std::net::SocketAddr,
+    pub shutdown: tokio_util::sync::CancellationToken,
+    running: tokio::task::JoinHandle<()>,
+}
+
+impl TestApp {
+    pub async fn spawn(env: &TestEnv) -> Self {
+        let options = leptos::prelude::LeptosOptions::builder().output_name("acme").site_addr(([127, 0, 0, 1], 0)).build();
+        let app = server::startup::Application::build(env.settings.clone(), options).await.expect("server starts");
+        let (addr, shutdown) = (app.addr, app.shutdown.clone());
+        Self { addr, shutdown, running: tokio::spawn(app.run_until_stopped()) }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("http://{}{path}", self.addr)
+    }
+
+    /// A client that keeps cookies and does not follow redirects (tests look at them).
+    pub fn client(&self) -> reqwest::Client {
+        reqwest::Client::builder().cookie_store(true).redirect(reqwest::redirect::Policy::none()).build().unwrap()
+    }
+
+    /// A client signed in as the demo user.
+    pub async fn signed_in_client(&self) -> reqwest::Client {
+        let client = self.client();
+        let response = client
+            .post(self.url("/api/login"))
+            .form(&[("email", "user@nextmail.com"), ("password", "123456")])
+            .send()
+            .await
+            .unwrap();
+        let body = response.text().await.unwrap();
+        assert!(body.contains("SignedIn"), "demo login failed: {body}");
+        client
+    }
+
+    /// The session cookie of a signed-in client, for the WebSocket handshake.
+    pub async fn session_cookie(&self) -> String {
+        let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+        let response = client
+            .post(self.url("/api/login"))
+            .form(&[("email", "user@nextmail.com"), ("password", "123456")])
+            .send()
+            .await
+            .unwrap();
+        let cookie = response.headers().get("set-cookie").expect("a session cookie").to_str().unwrap();
+        cookie.split(';').next().unwrap().to_string()
+    }
+
+    pub async fn stop(self) {
+        self.shutdown.cancel();
+        self.running.await.unwrap();
+    }
+}

@@ -1,0 +1,74 @@
+use leptos::prelude::*;
+use leptos_router::components::A;
+
+/// A cell of the pagination bar.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PageItem {
+    Page(i64),
+    Gap,
+}
+
+/// Which page numbers to show, as the Next.js dashboard does: all of them up to 7, else the
+/// first and last pages around the current one with gaps.
+pub fn page_items(current: i64, total: i64) -> Vec<PageItem> {
+    use PageItem::{Gap, Page};
+    if total <= 7 {
+        return (1..=total).map(Page).collect();
+    }
+    if current <= 3 {
+        return vec![Page(1), Page(2), Page(3), Gap, Page(total - 1), Page(total)];
+    }
+    if current >= total - 2 {
+        return vec![Page(1), Page(2), Gap, Page(total - 2), Page(total - 1), Page(total)];
+    }
+    vec![Page(1), Gap, Page(current - 1), Page(current), Page(current + 1), Gap, Page(total)]
+}
+
+/// Page links that keep the current search. `href(page)` builds each link.
+#[component]
+pub fn Pagination(current: i64, total: i64, href: impl Fn(i64) -> String + 'static) -> impl IntoView {
+    let arrow = |label: &'static str, target: Option<String>| match target {
+        Some(to) => view! { <A href=to attr:class="flex h-10 w-10 items-center justify-center rounded-md border hover:bg-gray-100 dark:border-gray-700 dark:hover:bg-gray-800" attr:aria-label=label>{if label == "Previous page" { "←" } else { "→" }}</A> }.into_any(),
+        None => view! { <span class="flex h-10 w-10 items-center justify-center rounded-md border text-gray-300 dark:border-gray-700 dark:text-gray-600" aria-disabled="true" aria-label=label>{if label == "Previous page" { "←" } else { "→" }}</span> }.into_any(),
+    };
+    let previous = (current > 1).then(|| href(current - 1));
+    let next = (current < total).then(|| href(current + 1));
+    let cells = page_items(current, total)
+        .into_iter()
+        .map(|item| match item {
+            PageItem::Gap => view! { <span class="flex h-10 w-10 items-center justify-center">"…"</span> }.into_any(),
+            PageItem::Page(n) if n == current => view! {
+                <span class="z-10 flex h-10 w-10 items-center justify-center rounded-md bg-blue-600 text-white" aria-current="page">{n}</span>
+            }.into_any(),
+            PageItem::Page(n) => view! {
+                <A href=href(n) attr:class="flex h-10 w-10 items-center justify-center rounded-md border hover:bg-gray-100 dark:border-gray-700 dark:hover:bg-gray-800">{n}</A>
+            }.into_any(),
+        })
+        .collect_view();
+    view! {
+        <nav class="inline-flex items-center gap-1" aria-label="Pagination" data-testid="pagination">
+            {arrow("Previous page", previous)}
+            {cells}
+            {arrow("Next page", next)}
+        </nav>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{page_items, PageItem::{Gap, Page}};
+
+    #[test]
+    fn few_pages_are_all_shown() {
+        assert_eq!(page_items(1, 3), vec![Page(1), Page(2), Page(3)]);
+        assert_eq!(page_items(4, 7).len(), 7);
+        assert_eq!(page_items(1, 0), vec![]);
+    }
+
+    #[test]
+    fn many_pages_show_ends_and_neighbours() {
+        assert_eq!(page_items(2, 10), vec![Page(1), Page(2), Page(3), Gap, Page(9), Page(10)]);
+        assert_eq!(page_items(9, 10), vec![Page(1), Page(2), Gap, Page(8), Page(9), Page(10)]);
+        assert_eq!(page_items(5, 10), vec![Page(1), Gap, Page(4), Page(5), Page(6), Gap, Page(10)]);
+    }
+}

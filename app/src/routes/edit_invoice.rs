@@ -1,0 +1,85 @@
+use super::create_invoice::{customers_for_select, go_to_list_when_saved, Breadcrumbs, FormButtons};
+use crate::components::invoice_fields::{InvoiceFields, SaveOutcome};
+use crate::domain::{AmountCents, InvoiceDraft};
+use crate::models::InvoiceEditable;
+use leptos::prelude::*;
+use leptos_router::{components::A, hooks::use_params_map};
+
+/// The invoice to edit; `None` for an unknown or malformed id.
+#[server(endpoint = "invoice_for_edit")]
+pub async fn invoice_for_edit(id: String) -> Result<Option<InvoiceEditable>, ServerFnError> {
+    let Ok(id) = uuid::Uuid::parse_str(&id) else { return Ok(None) };
+    let state = crate::state::app_state()?;
+    crate::db::invoices::editable(&state.pool, id).await.map_err(crate::components::invoice_fields::database_error)
+}
+
+/// Validates the form, then saves the change with its `updated` (and `status_changed`) event.
+#[server(endpoint = "update_invoice")]
+pub async fn update_invoice(id: String, customer_id: String, amount: String, status: Option<String>) -> Result<SaveOutcome, ServerFnError> {
+    let state = crate::state::app_state()?;
+    let Ok(id) = uuid::Uuid::parse_str(&id) else { return Ok(SaveOutcome::NotFound) };
+    let draft = InvoiceDraft { customer_id, amount, status };
+    let input = match crate::components::invoice_fields::check(&state.pool, draft, "Update").await? {
+        Ok(input) => input,
+        Err(outcome) => return Ok(outcome),
+    };
+    let found = crate::db::invoices::update(&state.pool, &state.invoices_topic, id, &input)
+        .await
+        .map_err(crate::components::invoice_fields::database_error)?;
+    if !found {
+        return Ok(SaveOutcome::NotFound);
+    }
+    tracing::info!(invoice_id = %id, "invoice updated");
+    Ok(SaveOutcome::Saved { id })
+}
+
+#[component]
+pub fn EditInvoicePage() -> impl IntoView {
+    let params = use_params_map();
+    let id = move || params.read().get("id").unwrap_or_default();
+    let invoice = Resource::new(id, invoice_for_edit);
+    let customers = Resource::new(|| (), |_| customers_for_select());
+    let update = ServerAction::<UpdateInvoice>::new();
+    let outcome = Signal::derive(move || update.value().get());
+    go_to_list_when_saved(outcome);
+    view! {
+        <Suspense fallback=|| view! { <div class="h-64 animate-pulse rounded-md bg-gray-100 dark:bg-gray-800"></div> }>
+            {move || Suspend::new(async move {
+                let (invoice, customers) = (invoice.await?, customers.await?);
+                Ok::<_, ServerFnError>(match invoice {
+                    None => view! { <InvoiceNotFound /> }.into_any(),
+                    Some(invoice) => {
+                        let initial = InvoiceDraft {
+                            customer_id: invoice.customer_id.to_string(),
+                            amount: AmountCents::from_cents(invoice.amount_cents).map(|a| a.to_plain_dollars()).unwrap_or_default(),
+                            status: Some(invoice.status.clone()),
+                        };
+                        view! {
+                            <Breadcrumbs current="Edit Invoice" />
+                            <ActionForm action=update>
+                                <input type="hidden" name="id" value=invoice.id.to_string() />
+                                <InvoiceFields customers initial outcome />
+                                <FormButtons label="Edit Invoice" pending=update.pending() />
+                            </ActionForm>
+                        }.into_any()
+                    }
+                })
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+pub fn InvoiceNotFound() -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
+        response.set_status(http::StatusCode::NOT_FOUND);
+    }
+    view! {
+        <main class="flex h-full flex-col items-center justify-center gap-2 py-24">
+            <h2 class="text-xl font-semibold">"404 Not Found"</h2>
+            <p>"Could not find the requested invoice."</p>
+            <A href="/dashboard/invoices" attr:class="mt-4 rounded-md bg-blue-500 px-4 py-2 text-sm text-white hover:bg-blue-400">"Go Back"</A>
+        </main>
+    }
+}

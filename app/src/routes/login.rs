@@ -1,0 +1,51 @@
+use crate::auth::{Login, LoginOutcome};
+use leptos::prelude::*;
+use leptos_router::hooks::use_query_map;
+
+#[component]
+pub fn LoginPage() -> impl IntoView {
+    let query = use_query_map();
+    let callback_url = move || query.read().get("callbackUrl").unwrap_or_default();
+    let login = ServerAction::<Login>::new();
+    Effect::new(move |_| {
+        if let Some(Ok(LoginOutcome::SignedIn { redirect_to })) = login.value().get() {
+            // A full load, so the next page is rendered for the new session.
+            let _ = window().location().assign(&redirect_to);
+        }
+    });
+    let message = move || match login.value().get() {
+        Some(Ok(LoginOutcome::Refused { message })) => Some(message),
+        Some(Err(e)) => Some(e.to_string()),
+        _ => None,
+    };
+    view! {
+        <main class="flex items-center justify-center md:h-screen">
+            <div class="relative mx-auto flex w-full max-w-[400px] flex-col space-y-2.5 p-4 md:-mt-32">
+                <div class="flex h-20 w-full items-end rounded-lg bg-blue-500 p-3 md:h-36">
+                    <span class="text-3xl font-semibold text-white">"Acme"</span>
+                </div>
+                <ActionForm action=login attr:class="space-y-3">
+                    <div class="flex-1 rounded-lg bg-gray-50 px-6 pb-4 pt-8 dark:bg-gray-800">
+                        <h1 class="mb-3 text-2xl">"Please log in to continue."</h1>
+                        <label class="mb-3 mt-5 block text-xs font-medium" for="email">"Email"</label>
+                        <input id="email" name="email" type="email" required autocomplete="username"
+                            placeholder="Enter your email address"
+                            class="block w-full rounded-md border border-gray-200 py-[9px] px-3 text-sm dark:bg-gray-900 dark:border-gray-700" />
+                        <label class="mb-3 mt-5 block text-xs font-medium" for="password">"Password"</label>
+                        <input id="password" name="password" type="password" required minlength="6" autocomplete="current-password"
+                            placeholder="Enter password"
+                            class="block w-full rounded-md border border-gray-200 py-[9px] px-3 text-sm dark:bg-gray-900 dark:border-gray-700" />
+                        <input type="hidden" name="callback_url" value=callback_url />
+                        <button type="submit" disabled=move || login.pending().get()
+                            class="mt-6 flex h-10 w-full items-center justify-center rounded-lg bg-blue-500 px-4 text-sm font-medium text-white hover:bg-blue-400 disabled:opacity-50">
+                            "Log in"
+                        </button>
+                        <div class="flex h-8 items-end space-x-1" aria-live="polite" aria-atomic="true">
+                            {move || message().map(|m| view! { <p class="text-sm text-red-500" data-testid="login-error">{m}</p> })}
+                        </div>
+                    </div>
+                </ActionForm>
+            </div>
+        </main>
+    }
+}

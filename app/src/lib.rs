@@ -46,16 +46,18 @@ pub fn App() -> impl IntoView {
     view! {
         <Stylesheet id="leptos" href="/pkg/acme.css" />
         <Title text="Acme Dashboard" />
+        // The overview streams out of order: each block shows its skeleton and fills in on its
+        // own. Tables stream in order, so they are complete even without JavaScript.
         <Router>
             <Routes fallback=routes::not_found::NotFound>
                 <Route path=path!("/") view=routes::home::HomePage />
                 <Route path=path!("/login") view=routes::login::LoginPage />
                 <ParentRoute path=path!("/dashboard") view=components::layout::DashboardLayout>
                     <Route path=path!("") view=routes::overview::OverviewPage />
-                    <Route path=path!("invoices") view=routes::invoices::InvoicesPage />
+                    <Route path=path!("invoices") view=routes::invoices::InvoicesPage ssr=SsrMode::InOrder />
                     <Route path=path!("invoices/create") view=routes::create_invoice::CreateInvoicePage />
                     <Route path=path!("invoices/:id/edit") view=routes::edit_invoice::EditInvoicePage ssr=SsrMode::Async />
-                    <Route path=path!("customers") view=routes::customers::CustomersPage />
+                    <Route path=path!("customers") view=routes::customers::CustomersPage ssr=SsrMode::InOrder />
                     <Route path=path!("activity") view=routes::activity::ActivityPage />
                 </ParentRoute>
             </Routes>

@@ -1,5 +1,4 @@
 use leptos::prelude::*;
-use leptos_router::components::A;
 
 /// A cell of the pagination bar.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -24,11 +23,12 @@ pub fn page_items(current: i64, total: i64) -> Vec<PageItem> {
     vec![Page(1), Gap, Page(current - 1), Page(current), Page(current + 1), Gap, Page(total)]
 }
 
-/// Page links that keep the current search. `href(page)` builds each link.
+/// Page links that keep the current search. `href(page)` builds each link. Plain anchors:
+/// the router still navigates without a reload, and `A`'s path-only aria-current would mark every page.
 #[component]
 pub fn Pagination(current: i64, total: i64, href: impl Fn(i64) -> String + 'static) -> impl IntoView {
     let arrow = |label: &'static str, target: Option<String>| match target {
-        Some(to) => view! { <A href=to attr:class="flex h-10 w-10 items-center justify-center rounded-md border hover:bg-gray-100 dark:border-gray-700 dark:hover:bg-gray-800" attr:aria-label=label>{if label == "Previous page" { "←" } else { "→" }}</A> }.into_any(),
+        Some(to) => view! { <a href=to class="flex h-10 w-10 items-center justify-center rounded-md border hover:bg-gray-100 dark:border-gray-700 dark:hover:bg-gray-800" aria-label=label>{if label == "Previous page" { "←" } else { "→" }}</a> }.into_any(),
         None => view! { <span class="flex h-10 w-10 items-center justify-center rounded-md border text-gray-300 dark:border-gray-700 dark:text-gray-600" aria-disabled="true" aria-label=label>{if label == "Previous page" { "←" } else { "→" }}</span> }.into_any(),
     };
     let previous = (current > 1).then(|| href(current - 1));
@@ -41,7 +41,7 @@ pub fn Pagination(current: i64, total: i64, href: impl Fn(i64) -> String + 'stat
                 <span class="z-10 flex h-10 w-10 items-center justify-center rounded-md bg-blue-600 text-white" aria-current="page">{n}</span>
             }.into_any(),
             PageItem::Page(n) => view! {
-                <A href=href(n) attr:class="flex h-10 w-10 items-center justify-center rounded-md border hover:bg-gray-100 dark:border-gray-700 dark:hover:bg-gray-800">{n}</A>
+                <a href=href(n) class="flex h-10 w-10 items-center justify-center rounded-md border hover:bg-gray-100 dark:border-gray-700 dark:hover:bg-gray-800">{n}</a>
             }.into_any(),
         })
         .collect_view();

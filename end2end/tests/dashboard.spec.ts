@@ -1,0 +1,56 @@
+import { expect, test } from "@playwright/test";
+import { openHydrated, signIn } from "./helpers";
+
+test.beforeEach(async ({ page }) => {
+  await signIn(page);
+});
+
+test("the overview shows the cards, the revenue chart and the latest invoices", async ({ page }) => {
+  await openHydrated(page, "/dashboard");
+  const cards = page.getByTestId("card");
+  await expect(cards).toHaveCount(4);
+  await expect(cards.filter({ hasText: "Total Customers" })).toContainText("6");
+  await expect(cards.filter({ hasText: "Collected" })).toContainText("$");
+  await expect(cards.filter({ hasText: "Pending" })).toContainText("$");
+  const chart = page.getByTestId("revenue-chart");
+  await expect(chart).toContainText("Recent Revenue");
+  await expect(chart).toContainText("Last 12 months");
+  await expect(chart).toContainText("$5K");
+  await expect(chart).toContainText("Dec");
+  await expect(page.getByTestId("latest-invoices").locator("img")).toHaveCount(5);
+});
+
+test("customers are listed with their totals and can be searched", async ({ page }) => {
+  await openHydrated(page, "/dashboard/customers");
+  const rows = page.getByTestId("customers-table").locator("tbody tr");
+  await expect(rows).toHaveCount(6);
+  await page.getByLabel("Search").fill("DELBA");
+  await expect(page).toHaveURL(/\/dashboard\/customers\?query=DELBA&page=1$/);
+  await expect(rows).toHaveCount(1);
+  await expect(rows.first()).toContainText("delba@oliveira.com");
+  await expect(rows.first()).toContainText("2");
+  await expect(rows.first()).toContainText("$203.48");
+  await expect(rows.first()).toContainText("$5.00");
+});
+
+test("moving between dashboard pages does not reload the page", async ({ page }) => {
+  await openHydrated(page, "/dashboard");
+  await page.evaluate(() => ((window as any).__stillHere = true));
+  await page.getByRole("link", { name: "Customers" }).click();
+  await expect(page).toHaveURL(/\/dashboard\/customers$/);
+  await expect(page.getByTestId("customers-table")).toBeVisible();
+  await page.getByRole("link", { name: "Invoices" }).click();
+  await expect(page.getByTestId("invoices-table")).toBeVisible();
+  expect(await page.evaluate(() => (window as any).__stillHere)).toBe(true);
+});
+
+test.describe("without JavaScript", () => {
+  test.use({ javaScriptEnabled: false });
+  // The overview is the exception: its blocks stream out of order behind skeletons.
+  test("the tables still show their content", async ({ page }) => {
+    await page.goto("/dashboard/invoices");
+    await expect(page.getByTestId("invoices-table").locator("tbody tr")).toHaveCount(6);
+    await page.goto("/dashboard/customers");
+    await expect(page.getByTestId("customers-table").locator("tbody tr")).toHaveCount(6);
+  });
+});

@@ -22,18 +22,23 @@ use leptos_router::{
 
 /// The HTML document around the app, rendered on the server only.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
+    let theme = match components::theme::Theme::of_request() {
+        Some(components::theme::Theme::Dark) => "dark",
+        _ => "",
+    };
     view! {
         <!DOCTYPE html>
-        <html lang="en">
+        <html lang="en" class=theme>
             <head>
                 <meta charset="utf-8" />
+                <script inner_html=components::theme::FOLLOW_SYSTEM_SCRIPT></script>
                 <meta name="viewport" content="width=device-width, initial-scale=1" />
                 <link rel="icon" href="/favicon.ico" />
                 <AutoReload options=options.clone() />
                 <HydrationScripts options />
                 <MetaTags />
             </head>
-            <body class="bg-white text-gray-900 antialiased">
+            <body class="bg-white text-gray-900 antialiased dark:bg-gray-950 dark:text-gray-100">
                 <App />
             </body>
         </html>

@@ -54,3 +54,24 @@ test.describe("without JavaScript", () => {
     await expect(page.getByTestId("customers-table").locator("tbody tr")).toHaveCount(6);
   });
 });
+
+test("the theme toggle switches to dark, survives a reload without a flash, and back", async ({ page }) => {
+  await openHydrated(page, "/dashboard");
+  const html = page.locator("html");
+  await expect(html).not.toHaveClass(/dark/);
+  await page.getByRole("button", { name: "Switch to dark theme" }).click();
+  await expect(html).toHaveClass(/dark/);
+  // The dark styles really apply: the page background is no longer white.
+  await expect(page.locator("body")).not.toHaveCSS("background-color", "rgb(255, 255, 255)");
+
+  // The server renders the saved theme itself: the first HTML already says dark.
+  const response = await page.request.get("/dashboard");
+  expect(await response.text()).toMatch(/<html[^>]*class="dark"/);
+  await openHydrated(page, "/dashboard/invoices");
+  await expect(html).toHaveClass(/dark/);
+
+  await page.getByRole("button", { name: "Switch to light theme" }).click();
+  await expect(html).not.toHaveClass(/dark/);
+  await page.reload();
+  await expect(html).not.toHaveClass(/dark/);
+});

@@ -22,9 +22,12 @@ pub fn DashboardLayout() -> impl IntoView {
                     <NavLink href="/dashboard/invoices" label="Invoices" />
                     <NavLink href="/dashboard/customers" label="Customers" />
                     <NavLink href="/dashboard/activity" label="Activity" />
-                    <div class="hidden h-auto w-full grow rounded-md bg-gray-50 md:block"></div>
+                    <div class="hidden h-auto w-full grow rounded-md bg-gray-50 md:block dark:bg-gray-800"></div>
+                    <div class="flex items-center gap-2">
+                        <crate::components::theme::ThemeToggle />
+                    </div>
                     <ActionForm action=logout>
-                        <button type="submit" class="flex h-12 w-full grow items-center justify-center gap-2 rounded-md bg-gray-50 p-3 text-sm font-medium hover:bg-sky-100 hover:text-blue-600 md:flex-none md:justify-start md:p-2 md:px-3">
+                        <button type="submit" class="flex h-12 w-full grow items-center justify-center gap-2 rounded-md bg-gray-50 p-3 text-sm font-medium hover:bg-sky-100 dark:bg-gray-800 dark:hover:bg-gray-700 hover:text-blue-600 md:flex-none md:justify-start md:p-2 md:px-3">
                             "Sign Out"
                         </button>
                     </ActionForm>
@@ -43,7 +46,7 @@ fn NavLink(href: &'static str, label: &'static str) -> impl IntoView {
         <A
             href=href
             exact=true
-            attr:class="flex h-12 grow items-center justify-center gap-2 rounded-md bg-gray-50 p-3 text-sm font-medium hover:bg-sky-100 hover:text-blue-600 aria-[current=page]:bg-sky-100 aria-[current=page]:text-blue-600 md:flex-none md:justify-start md:p-2 md:px-3"
+            attr:class="flex h-12 grow items-center justify-center gap-2 rounded-md bg-gray-50 p-3 text-sm font-medium hover:bg-sky-100 dark:bg-gray-800 dark:hover:bg-gray-700 hover:text-blue-600 aria-[current=page]:bg-sky-100 aria-[current=page]:text-blue-600 md:flex-none md:justify-start md:p-2 md:px-3"
         >
             {label}
         </A>

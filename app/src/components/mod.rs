@@ -3,3 +3,4 @@ pub mod layout;
 pub mod pagination;
 pub mod search;
 pub mod status_badge;
+pub mod theme;

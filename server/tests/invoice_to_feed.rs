@@ -63,9 +63,10 @@ async fn an_invalid_form_gets_field_errors_and_saves_nothing() {
     let outcome: serde_json::Value = response.json().await.unwrap();
     let invalid = &outcome["Invalid"];
     assert_eq!(invalid["message"], "Missing Fields. Failed to Create Invoice.");
-    assert_eq!(invalid["errors"]["customer_id"], "Please select a customer.");
-    assert_eq!(invalid["errors"]["amount"], "Please enter at most two decimals (cents).");
-    assert_eq!(invalid["errors"]["status"], "Please select an invoice status.");
+    // Errors are codes; the page words them in the reader's language.
+    assert_eq!(invalid["errors"]["customer_id"], "select_customer");
+    assert_eq!(invalid["errors"]["amount"], "amount_too_many_decimals");
+    assert_eq!(invalid["errors"]["status"], "select_status");
     assert_eq!(count(&env.pool, "SELECT count(*) FROM invoices").await, before);
     assert_eq!(count(&env.pool, "SELECT count(*) FROM outbox").await, 0);
     app.stop().await;

@@ -80,10 +80,10 @@ async fn wrong_passwords_are_refused_and_then_slowed_down() {
     };
     for _ in 0..3 {
         let (body, _) = attempt("wrong-password").await;
-        assert!(body.contains("Invalid credentials."), "{body}");
+        assert!(body.contains("InvalidCredentials"), "{body}");
     }
     let (body, waited) = attempt("wrong-password").await;
-    assert!(body.contains("Invalid credentials."), "{body}");
+    assert!(body.contains("InvalidCredentials"), "{body}");
     assert!(waited >= std::time::Duration::from_millis(500), "the fourth failure waits: {waited:?}");
     assert_eq!(count(&env.pool, "SELECT count(*) FROM login_failures").await, 4);
     let (body, _) = attempt("123456").await;

@@ -10,13 +10,17 @@ use serde::{Deserialize, Serialize};
 
 /// The session key holding the signed-in user's id.
 pub const USER_ID_KEY: &str = "user_id";
-pub const INVALID_CREDENTIALS: &str = "Invalid credentials.";
-pub const TOO_MANY_ATTEMPTS: &str = "Too many failed attempts. Please wait a minute and try again.";
+/// Why a login was refused; the page words it in the reader's language.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum LoginRefusal {
+    InvalidCredentials,
+    TooManyAttempts,
+}
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub enum LoginOutcome {
     SignedIn { redirect_to: String },
-    Refused { message: String },
+    Refused { reason: LoginRefusal },
 }
 
 /// Where to go after signing in: a path on this site, never another site.

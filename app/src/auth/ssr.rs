@@ -1,4 +1,4 @@
-use super::{safe_callback, LoginOutcome, INVALID_CREDENTIALS, TOO_MANY_ATTEMPTS, USER_ID_KEY};
+use super::{safe_callback, LoginOutcome, LoginRefusal, USER_ID_KEY};
 use argon2::{password_hash::{rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString}, Argon2};
 use leptos::prelude::ServerFnError;
 use std::{net::SocketAddr, time::Duration};
@@ -51,7 +51,7 @@ pub(super) async fn login(email: &str, password: &str, callback_url: Option<&str
     .await
     .map_err(db)?;
     if failures >= MAX_FAILURES {
-        return Ok(LoginOutcome::Refused { message: TOO_MANY_ATTEMPTS.into() });
+        return Ok(LoginOutcome::Refused { reason: LoginRefusal::TooManyAttempts });
     }
     if failures >= FREE_FAILURES {
         // Slow down guessing: half a second more per failure, at most 5 s.
@@ -89,7 +89,7 @@ pub(super) async fn login(email: &str, password: &str, callback_url: Option<&str
                 .await
                 .map_err(db)?;
             tracing::warn!(%email, %address, "failed login");
-            Ok(LoginOutcome::Refused { message: INVALID_CREDENTIALS.into() })
+            Ok(LoginOutcome::Refused { reason: LoginRefusal::InvalidCredentials })
         }
     }
 }

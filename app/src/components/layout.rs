@@ -1,4 +1,6 @@
 use crate::auth::Logout;
+use crate::components::locale_switch::LocaleSwitch;
+use crate::i18n::*;
 use leptos::prelude::*;
 use leptos_router::components::{Outlet, A};
 
@@ -6,6 +8,7 @@ use leptos_router::components::{Outlet, A};
 #[component]
 pub fn DashboardLayout() -> impl IntoView {
     let logout = ServerAction::<Logout>::new();
+    let i18n = use_i18n();
     Effect::new(move |_| {
         if let Some(Ok(())) = logout.value().get() {
             let _ = window().location().assign("/");
@@ -18,17 +21,18 @@ pub fn DashboardLayout() -> impl IntoView {
                     <span class="text-3xl font-semibold text-white">"Acme"</span>
                 </A>
                 <div class="flex grow flex-row justify-between space-x-2 md:flex-col md:space-x-0 md:space-y-2">
-                    <NavLink href="/dashboard" label="Home" />
-                    <NavLink href="/dashboard/invoices" label="Invoices" />
-                    <NavLink href="/dashboard/customers" label="Customers" />
-                    <NavLink href="/dashboard/activity" label="Activity" />
+                    <NavLink href="/dashboard">{t!(i18n, nav_home)}</NavLink>
+                    <NavLink href="/dashboard/invoices">{t!(i18n, nav_invoices)}</NavLink>
+                    <NavLink href="/dashboard/customers">{t!(i18n, nav_customers)}</NavLink>
+                    <NavLink href="/dashboard/activity">{t!(i18n, nav_activity)}</NavLink>
                     <div class="hidden h-auto w-full grow rounded-md bg-gray-50 md:block dark:bg-gray-800"></div>
                     <div class="flex items-center gap-2">
                         <crate::components::theme::ThemeToggle />
+                        <LocaleSwitch />
                     </div>
                     <ActionForm action=logout>
                         <button type="submit" class="flex h-12 w-full grow items-center justify-center gap-2 rounded-md bg-gray-50 p-3 text-sm font-medium hover:bg-sky-100 dark:bg-gray-800 dark:hover:bg-gray-700 hover:text-blue-600 md:flex-none md:justify-start md:p-2 md:px-3">
-                            "Sign Out"
+                            {t!(i18n, sign_out)}
                         </button>
                     </ActionForm>
                 </div>
@@ -41,14 +45,14 @@ pub fn DashboardLayout() -> impl IntoView {
 }
 
 #[component]
-fn NavLink(href: &'static str, label: &'static str) -> impl IntoView {
+fn NavLink(href: &'static str, children: Children) -> impl IntoView {
     view! {
         <A
             href=href
             exact=true
             attr:class="flex h-12 grow items-center justify-center gap-2 rounded-md bg-gray-50 p-3 text-sm font-medium hover:bg-sky-100 dark:bg-gray-800 dark:hover:bg-gray-700 hover:text-blue-600 aria-[current=page]:bg-sky-100 aria-[current=page]:text-blue-600 md:flex-none md:justify-start md:p-2 md:px-3"
         >
-            {label}
+            {children()}
         </A>
     }
 }

@@ -1,3 +1,4 @@
+use crate::i18n::*;
 use leptos::prelude::*;
 
 /// A cell of the pagination bar.
@@ -27,9 +28,14 @@ pub fn page_items(current: i64, total: i64) -> Vec<PageItem> {
 /// the router still navigates without a reload, and `A`'s path-only aria-current would mark every page.
 #[component]
 pub fn Pagination(current: i64, total: i64, href: impl Fn(i64) -> String + 'static) -> impl IntoView {
-    let arrow = |label: &'static str, target: Option<String>| match target {
-        Some(to) => view! { <a href=to class="flex h-10 w-10 items-center justify-center rounded-md border hover:bg-gray-100 dark:border-gray-700 dark:hover:bg-gray-800" aria-label=label>{if label == "Previous page" { "←" } else { "→" }}</a> }.into_any(),
-        None => view! { <span class="flex h-10 w-10 items-center justify-center rounded-md border text-gray-300 dark:border-gray-700 dark:text-gray-600" aria-disabled="true" aria-label=label>{if label == "Previous page" { "←" } else { "→" }}</span> }.into_any(),
+    let i18n = use_i18n();
+    let arrow = move |back: bool, target: Option<String>| {
+        let label = move || if back { t_string!(i18n, previous_page) } else { t_string!(i18n, next_page) };
+        let glyph = if back { "←" } else { "→" };
+        match target {
+            Some(to) => view! { <a href=to class="flex h-10 w-10 items-center justify-center rounded-md border hover:bg-gray-100 dark:border-gray-700 dark:hover:bg-gray-800" aria-label=label>{glyph}</a> }.into_any(),
+            None => view! { <span class="flex h-10 w-10 items-center justify-center rounded-md border text-gray-300 dark:border-gray-700 dark:text-gray-600" aria-disabled="true" aria-label=label>{glyph}</span> }.into_any(),
+        }
     };
     let previous = (current > 1).then(|| href(current - 1));
     let next = (current < total).then(|| href(current + 1));
@@ -46,10 +52,10 @@ pub fn Pagination(current: i64, total: i64, href: impl Fn(i64) -> String + 'stat
         })
         .collect_view();
     view! {
-        <nav class="inline-flex items-center gap-1" aria-label="Pagination" data-testid="pagination">
-            {arrow("Previous page", previous)}
+        <nav class="inline-flex items-center gap-1" aria-label=move || t_string!(i18n, pagination) data-testid="pagination">
+            {arrow(true, previous)}
             {cells}
-            {arrow("Next page", next)}
+            {arrow(false, next)}
         </nav>
     }
 }

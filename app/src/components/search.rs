@@ -1,10 +1,12 @@
+use crate::i18n::*;
 use leptos::prelude::*;
 use leptos_router::hooks::{use_location, use_navigate, use_query_map};
 
 /// A search box that puts its text in the URL (`?query=...&page=1`) 300 ms after the last
 /// keystroke, so results are shareable and the back button works.
 #[component]
-pub fn Search(placeholder: &'static str) -> impl IntoView {
+pub fn Search(#[prop(into)] placeholder: Signal<String>) -> impl IntoView {
+    let i18n = use_i18n();
     let query = use_query_map();
     let location = use_location();
     let navigate = use_navigate();
@@ -32,12 +34,12 @@ pub fn Search(placeholder: &'static str) -> impl IntoView {
     };
     view! {
         <div class="relative flex flex-1 flex-shrink-0">
-            <label for="search" class="sr-only">"Search"</label>
+            <label for="search" class="sr-only">{t!(i18n, search)}</label>
             <input
                 id="search"
                 type="search"
                 class="peer block w-full rounded-md border border-gray-200 py-[9px] pl-10 text-sm outline-2 placeholder:text-gray-500 dark:border-gray-700 dark:bg-gray-900"
-                placeholder=placeholder
+                placeholder=move || placeholder.get()
                 value=query.read_untracked().get("query").unwrap_or_default()
                 on:input=on_input
             />

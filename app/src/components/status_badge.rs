@@ -1,13 +1,17 @@
+use crate::i18n::*;
 use leptos::prelude::*;
 
 /// Pending is gray, paid is green, as in the Next.js dashboard.
 #[component]
 pub fn StatusBadge(status: String) -> impl IntoView {
-    let (class, label) = match status.as_str() {
-        "paid" => ("bg-green-500 text-white", "Paid"),
-        _ => ("bg-gray-100 text-gray-500", "Pending"),
-    };
+    let i18n = use_i18n();
+    let paid = status == "paid";
+    let class = if paid { "bg-green-500 text-white" } else { "bg-gray-100 text-gray-500 dark:bg-gray-700 dark:text-gray-200" };
+    // Pending has a clock, Paid a check, as in the Next.js dashboard.
     view! {
-        <span class=format!("inline-flex items-center rounded-full px-2 py-1 text-xs {class}")>{label}</span>
+        <span class=format!("inline-flex items-center gap-1 rounded-full px-2 py-1 text-xs {class}") data-status=status>
+            <span aria-hidden="true">{if paid { "✓" } else { "◷" }}</span>
+            {move || if paid { t_string!(i18n, status_paid) } else { t_string!(i18n, status_pending) }}
+        </span>
     }
 }

@@ -1,6 +1,7 @@
 //! Light and dark theme. The choice lives in the `theme` cookie; the server reads it and
 //! renders `<html class="dark">` itself, so the page never flashes the wrong theme.
 
+use crate::i18n::*;
 use leptos::prelude::*;
 
 pub const COOKIE: &str = "theme";
@@ -38,6 +39,7 @@ pub const FOLLOW_SYSTEM_SCRIPT: &str = "if(!/(^|; )theme=/.test(document.cookie)
 
 #[component]
 pub fn ThemeToggle() -> impl IntoView {
+    let i18n = use_i18n();
     let dark = RwSignal::new(Theme::of_request() == Some(Theme::Dark));
     // In the browser the <html> class is the truth (it may come from the system preference).
     Effect::new(move |_| {
@@ -63,7 +65,7 @@ pub fn ThemeToggle() -> impl IntoView {
     };
     view! {
         <button type="button" on:click=toggle data-testid="theme-toggle"
-            aria-label=move || if dark.get() { "Switch to light theme" } else { "Switch to dark theme" }
+            aria-label=move || if dark.get() { t_string!(i18n, theme_to_light) } else { t_string!(i18n, theme_to_dark) }
             class="flex h-10 w-10 items-center justify-center rounded-md bg-gray-50 text-lg hover:bg-sky-100 dark:bg-gray-800 dark:hover:bg-gray-700">
             <span aria-hidden="true">{move || if dark.get() { "☀" } else { "☾" }}</span>
         </button>

@@ -1,4 +1,4 @@
-use super::{AmountCents, InvoiceStatus};
+use super::{AmountCents, AmountError, InvoiceStatus};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
@@ -18,24 +18,56 @@ pub struct InvoiceInput {
     pub status: InvoiceStatus,
 }
 
-/// One message per field, in the words of the Next.js Learn dashboard.
+/// What is wrong with one field. The page shows it in the reader's language; `english()`
+/// gives the Next.js Learn dashboard's own words.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FieldError {
+    SelectCustomer,
+    AmountNotPositive,
+    AmountNotANumber,
+    AmountTooManyDecimals,
+    AmountTooLarge,
+    SelectStatus,
+}
+
+impl FieldError {
+    pub fn english(self) -> &'static str {
+        match self {
+            Self::SelectCustomer => "Please select a customer.",
+            Self::AmountNotPositive => "Please enter an amount greater than $0.",
+            Self::AmountNotANumber => "Please enter a number, like 125.50.",
+            Self::AmountTooManyDecimals => "Please enter at most two decimals (cents).",
+            Self::AmountTooLarge => "Please enter an amount up to $10,000,000.",
+            Self::SelectStatus => "Please select an invoice status.",
+        }
+    }
+}
+
+impl From<AmountError> for FieldError {
+    fn from(e: AmountError) -> Self {
+        match e {
+            AmountError::NotPositive => Self::AmountNotPositive,
+            AmountError::NotANumber => Self::AmountNotANumber,
+            AmountError::TooManyDecimals => Self::AmountTooManyDecimals,
+            AmountError::TooLarge => Self::AmountTooLarge,
+        }
+    }
+}
+
+/// At most one error per field.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct FieldErrors {
-    pub customer_id: Option<String>,
-    pub amount: Option<String>,
-    pub status: Option<String>,
+    pub customer_id: Option<FieldError>,
+    pub amount: Option<FieldError>,
+    pub status: Option<FieldError>,
 }
 
 impl InvoiceDraft {
     pub fn parse(&self) -> Result<InvoiceInput, FieldErrors> {
-        let customer_id = Uuid::parse_str(self.customer_id.trim())
-            .map_err(|_| "Please select a customer.".to_string());
-        let amount = AmountCents::parse_dollars(&self.amount).map_err(|e| e.to_string());
-        let status = self
-            .status
-            .as_deref()
-            .and_then(|s| s.parse::<InvoiceStatus>().ok())
-            .ok_or_else(|| "Please select an invoice status.".to_string());
+        let customer_id = Uuid::parse_str(self.customer_id.trim()).map_err(|_| FieldError::SelectCustomer);
+        let amount = AmountCents::parse_dollars(&self.amount).map_err(FieldError::from);
+        let status = self.status.as_deref().and_then(|s| s.parse::<InvoiceStatus>().ok()).ok_or(FieldError::SelectStatus);
         match (customer_id, amount, status) {
             (Ok(customer_id), Ok(amount), Ok(status)) => Ok(InvoiceInput { customer_id, amount, status }),
             (c, a, s) => Err(FieldErrors { customer_id: c.err(), amount: a.err(), status: s.err() }),
@@ -50,9 +82,9 @@ mod tests {
     #[test]
     fn an_empty_form_reports_every_field() {
         let errors = InvoiceDraft::default().parse().unwrap_err();
-        assert_eq!(errors.customer_id.as_deref(), Some("Please select a customer."));
-        assert_eq!(errors.amount.as_deref(), Some("Please enter an amount greater than $0."));
-        assert_eq!(errors.status.as_deref(), Some("Please select an invoice status."));
+        assert_eq!(errors.customer_id.map(FieldError::english), Some("Please select a customer."));
+        assert_eq!(errors.amount.map(FieldError::english), Some("Please enter an amount greater than $0."));
+        assert_eq!(errors.status.map(FieldError::english), Some("Please select an invoice status."));
     }
 
     #[test]
@@ -70,6 +102,6 @@ mod tests {
     #[test]
     fn an_unknown_status_is_a_field_error() {
         let draft = InvoiceDraft { status: Some("overdue".into()), ..Default::default() };
-        assert_eq!(draft.parse().unwrap_err().status.as_deref(), Some("Please select an invoice status."));
+        assert_eq!(draft.parse().unwrap_err().status, Some(FieldError::SelectStatus));
     }
 }

@@ -6,5 +6,5 @@ mod invoice_form;
 mod status;
 
 pub use amount::{format_usd, AmountCents, AmountError};
-pub use invoice_form::{FieldErrors, InvoiceDraft, InvoiceInput};
+pub use invoice_form::{FieldError, FieldErrors, InvoiceDraft, InvoiceInput};
 pub use status::InvoiceStatus;

@@ -1,6 +1,7 @@
 use crate::components::invoice_fields::{InvoiceFields, SaveOutcome};
 use crate::domain::InvoiceDraft;
 use crate::models::CustomerField;
+use crate::i18n::*;
 use leptos::prelude::*;
 use leptos_router::{components::A, hooks::use_navigate};
 
@@ -37,26 +38,28 @@ pub fn go_to_list_when_saved(outcome: Signal<Option<Result<SaveOutcome, ServerFn
 }
 
 #[component]
-pub fn Breadcrumbs(current: &'static str) -> impl IntoView {
+pub fn Breadcrumbs(children: Children) -> impl IntoView {
+    let i18n = use_i18n();
     view! {
         <nav aria-label="Breadcrumb" class="mb-6 block">
             <ol class="flex text-xl md:text-2xl">
-                <li class="text-gray-500"><A href="/dashboard/invoices">"Invoices"</A></li>
+                <li class="text-gray-500"><A href="/dashboard/invoices">{t!(i18n, invoices)}</A></li>
                 <li class="mx-3 text-gray-500" aria-hidden="true">"/"</li>
-                <li aria-current="page">{current}</li>
+                <li aria-current="page">{children()}</li>
             </ol>
         </nav>
     }
 }
 
 #[component]
-pub fn FormButtons(label: &'static str, #[prop(into)] pending: Signal<bool>) -> impl IntoView {
+pub fn FormButtons(#[prop(into)] pending: Signal<bool>, children: Children) -> impl IntoView {
+    let i18n = use_i18n();
     view! {
         <div class="mt-6 flex justify-end gap-4">
-            <A href="/dashboard/invoices" attr:class="flex h-10 items-center rounded-lg bg-gray-100 px-4 text-sm font-medium text-gray-600 hover:bg-gray-200 dark:bg-gray-700 dark:text-gray-200">"Cancel"</A>
+            <A href="/dashboard/invoices" attr:class="flex h-10 items-center rounded-lg bg-gray-100 px-4 text-sm font-medium text-gray-600 hover:bg-gray-200 dark:bg-gray-700 dark:text-gray-200">{t!(i18n, cancel)}</A>
             <button type="submit" disabled=move || pending.get()
                 class="flex h-10 items-center rounded-lg bg-blue-500 px-4 text-sm font-medium text-white hover:bg-blue-400 disabled:opacity-50">
-                {label}
+                {children()}
             </button>
         </div>
     }
@@ -68,14 +71,15 @@ pub fn CreateInvoicePage() -> impl IntoView {
     let create = ServerAction::<CreateInvoice>::new();
     let outcome = Signal::derive(move || create.value().get());
     go_to_list_when_saved(outcome);
+    let i18n = use_i18n();
     view! {
-        <Breadcrumbs current="Create Invoice" />
+        <Breadcrumbs>{t!(i18n, create_invoice)}</Breadcrumbs>
         <Suspense fallback=|| view! { <div class="h-64 animate-pulse rounded-md bg-gray-100 dark:bg-gray-800"></div> }>
             {move || Suspend::new(async move {
                 customers.await.map(|customers| view! {
                     <ActionForm action=create>
                         <InvoiceFields customers initial=InvoiceDraft::default() outcome />
-                        <FormButtons label="Create Invoice" pending=create.pending() />
+                        <FormButtons pending=create.pending()>{t!(i18n, create_invoice)}</FormButtons>
                     </ActionForm>
                 })
             })}

@@ -2,6 +2,7 @@ use super::create_invoice::{customers_for_select, go_to_list_when_saved, Breadcr
 use crate::components::invoice_fields::{InvoiceFields, SaveOutcome};
 use crate::domain::{AmountCents, InvoiceDraft};
 use crate::models::InvoiceEditable;
+use crate::i18n::*;
 use leptos::prelude::*;
 use leptos_router::{components::A, hooks::use_params_map};
 
@@ -42,6 +43,7 @@ pub fn EditInvoicePage() -> impl IntoView {
     let update = ServerAction::<UpdateInvoice>::new();
     let outcome = Signal::derive(move || update.value().get());
     go_to_list_when_saved(outcome);
+    let i18n = use_i18n();
     view! {
         <Suspense fallback=|| view! { <div class="h-64 animate-pulse rounded-md bg-gray-100 dark:bg-gray-800"></div> }>
             {move || Suspend::new(async move {
@@ -55,11 +57,11 @@ pub fn EditInvoicePage() -> impl IntoView {
                             status: Some(invoice.status.clone()),
                         };
                         view! {
-                            <Breadcrumbs current="Edit Invoice" />
+                            <Breadcrumbs>{t!(i18n, edit_invoice)}</Breadcrumbs>
                             <ActionForm action=update>
                                 <input type="hidden" name="id" value=invoice.id.to_string() />
-                                <InvoiceFields customers initial outcome />
-                                <FormButtons label="Edit Invoice" pending=update.pending() />
+                                <InvoiceFields customers initial outcome updating=true />
+                                <FormButtons pending=update.pending()>{t!(i18n, edit_invoice)}</FormButtons>
                             </ActionForm>
                         }.into_any()
                     }
@@ -75,11 +77,12 @@ pub fn InvoiceNotFound() -> impl IntoView {
     if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
         response.set_status(http::StatusCode::NOT_FOUND);
     }
+    let i18n = use_i18n();
     view! {
         <main class="flex h-full flex-col items-center justify-center gap-2 py-24">
-            <h2 class="text-xl font-semibold">"404 Not Found"</h2>
-            <p>"Could not find the requested invoice."</p>
-            <A href="/dashboard/invoices" attr:class="mt-4 rounded-md bg-blue-500 px-4 py-2 text-sm text-white hover:bg-blue-400">"Go Back"</A>
+            <h2 class="text-xl font-semibold">{t!(i18n, not_found_title)}</h2>
+            <p>{t!(i18n, not_found_invoice)}</p>
+            <A href="/dashboard/invoices" attr:class="mt-4 rounded-md bg-blue-500 px-4 py-2 text-sm text-white hover:bg-blue-400">{t!(i18n, go_back)}</A>
         </main>
     }
 }

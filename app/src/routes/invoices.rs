@@ -1,7 +1,8 @@
 //! `/dashboard/invoices?query=&page=`: search, pagination, edit and delete.
 
 use crate::components::{pagination::Pagination, search::{urlencode, Search}, status_badge::StatusBadge};
-use crate::domain::format_usd;
+use crate::formatting;
+use crate::i18n::*;
 use crate::models::InvoiceRow;
 use leptos::prelude::*;
 use leptos_router::{components::A, hooks::use_query_map};
@@ -57,28 +58,29 @@ pub fn InvoicesPage() -> impl IntoView {
     let query = move || params.read().get("query").unwrap_or_default();
     let page = move || params.read().get("page").and_then(|p| p.parse::<i64>().ok()).unwrap_or(1).max(1);
     let delete = ServerAction::<DeleteInvoice>::new();
+    let i18n = use_i18n();
     let invoices = Resource::new(move || (query(), page(), delete.version().get()), |(q, p, _)| invoices_page(q, p));
     let delete_message = move || match delete.value().get() {
-        Some(Ok(DeleteOutcome::AlreadyGone)) => Some("This invoice was already deleted.".to_string()),
+        Some(Ok(DeleteOutcome::AlreadyGone)) => Some(t_string!(i18n, already_deleted).to_string()),
         Some(Err(e)) => Some(e.to_string()),
         _ => None,
     };
 
     view! {
         <div class="w-full">
-            <h1 class="text-2xl">"Invoices"</h1>
+            <h1 class="text-2xl">{t!(i18n, invoices)}</h1>
             <div class="mt-4 flex items-center justify-between gap-2 md:mt-8">
-                <Search placeholder="Search invoices..." />
+                <Search placeholder=Signal::derive(move || t_string!(i18n, search_invoices).to_string()) />
                 <A href="/dashboard/invoices/create" attr:class="flex h-10 items-center rounded-lg bg-blue-600 px-4 text-sm font-medium text-white hover:bg-blue-500">
-                    "Create Invoice"
+                    {t!(i18n, create_invoice)}
                 </A>
             </div>
             <div aria-live="polite" class="mt-2 text-sm text-amber-700" data-testid="delete-message">{delete_message}</div>
             <ErrorBoundary fallback=move |_| view! {
                 <div class="mt-6 flex flex-col items-center gap-2" role="alert">
-                    <h2 class="text-center">"Something went wrong!"</h2>
+                    <h2 class="text-center">{t!(i18n, something_went_wrong)}</h2>
                     <button class="rounded-md bg-blue-500 px-4 py-2 text-sm text-white hover:bg-blue-400" on:click=move |_| invoices.refetch()>
-                        "Try again"
+                        {t!(i18n, try_again)}
                     </button>
                 </div>
             }>
@@ -103,15 +105,16 @@ pub fn InvoicesPage() -> impl IntoView {
 
 #[component]
 fn DeleteButton(id: uuid::Uuid, delete: ServerAction<DeleteInvoice>) -> impl IntoView {
+    let i18n = use_i18n();
     let on_click = move |_| {
-        let confirmed = window().confirm_with_message("Delete this invoice?").unwrap_or(false);
+        let confirmed = window().confirm_with_message(t_string!(i18n, confirm_delete)).unwrap_or(false);
         if confirmed {
             delete.dispatch(DeleteInvoice { id: id.to_string() });
         }
     };
     view! {
         <button type="button" class="rounded-md border p-2 hover:bg-gray-100 dark:border-gray-700 dark:hover:bg-gray-800" on:click=on_click>
-            <span class="sr-only">"Delete"</span>
+            <span class="sr-only">{t!(i18n, delete)}</span>
             <span aria-hidden="true">"🗑"</span>
         </button>
     }
@@ -119,9 +122,10 @@ fn DeleteButton(id: uuid::Uuid, delete: ServerAction<DeleteInvoice>) -> impl Int
 
 #[component]
 fn EditLink(id: uuid::Uuid) -> impl IntoView {
+    let i18n = use_i18n();
     view! {
         <A href=format!("/dashboard/invoices/{id}/edit") attr:class="rounded-md border p-2 hover:bg-gray-100 dark:border-gray-700 dark:hover:bg-gray-800">
-            <span class="sr-only">"Edit"</span>
+            <span class="sr-only">{t!(i18n, edit)}</span>
             <span aria-hidden="true">"✎"</span>
         </A>
     }
@@ -129,6 +133,9 @@ fn EditLink(id: uuid::Uuid) -> impl IntoView {
 
 #[component]
 fn InvoicesTable(rows: Vec<InvoiceRow>, delete: ServerAction<DeleteInvoice>) -> impl IntoView {
+    let i18n = use_i18n();
+    let money = move |cents: i64| move || formatting::money(cents, i18n.get_locale());
+    let date = move |d: chrono::NaiveDate| move || formatting::date(d, i18n.get_locale());
     let empty = rows.is_empty();
     let cards = rows.clone();
     view! {
@@ -150,8 +157,8 @@ fn InvoicesTable(rows: Vec<InvoiceRow>, delete: ServerAction<DeleteInvoice>) -> 
                             </div>
                             <div class="flex w-full items-center justify-between pt-4">
                                 <div>
-                                    <p class="text-xl font-medium">{format_usd(row.amount_cents)}</p>
-                                    <p>{row.date.format("%b %-d, %Y").to_string()}</p>
+                                    <p class="text-xl font-medium">{money(row.amount_cents)}</p>
+                                    <p>{date(row.date)}</p>
                                 </div>
                                 <div class="flex justify-end gap-2"><EditLink id=row.id /><DeleteButton id=row.id delete /></div>
                             </div>
@@ -161,12 +168,12 @@ fn InvoicesTable(rows: Vec<InvoiceRow>, delete: ServerAction<DeleteInvoice>) -> 
                 <table class="hidden min-w-full md:table" data-testid="invoices-table">
                     <thead class="rounded-lg text-left text-sm font-normal">
                         <tr>
-                            <th scope="col" class="px-4 py-5 font-medium sm:pl-6">"Customer"</th>
-                            <th scope="col" class="px-3 py-5 font-medium">"Email"</th>
-                            <th scope="col" class="px-3 py-5 font-medium">"Amount"</th>
-                            <th scope="col" class="px-3 py-5 font-medium">"Date"</th>
-                            <th scope="col" class="px-3 py-5 font-medium">"Status"</th>
-                            <th scope="col" class="relative py-3 pl-6 pr-3"><span class="sr-only">"Edit"</span></th>
+                            <th scope="col" class="px-4 py-5 font-medium sm:pl-6">{t!(i18n, col_customer)}</th>
+                            <th scope="col" class="px-3 py-5 font-medium">{t!(i18n, col_email)}</th>
+                            <th scope="col" class="px-3 py-5 font-medium">{t!(i18n, col_amount)}</th>
+                            <th scope="col" class="px-3 py-5 font-medium">{t!(i18n, col_date)}</th>
+                            <th scope="col" class="px-3 py-5 font-medium">{t!(i18n, col_status)}</th>
+                            <th scope="col" class="relative py-3 pl-6 pr-3"><span class="sr-only">{t!(i18n, edit)}</span></th>
                         </tr>
                     </thead>
                     <tbody class="bg-white dark:bg-gray-900">
@@ -179,8 +186,8 @@ fn InvoicesTable(rows: Vec<InvoiceRow>, delete: ServerAction<DeleteInvoice>) -> 
                                     </div>
                                 </td>
                                 <td class="whitespace-nowrap px-3 py-3">{row.email}</td>
-                                <td class="whitespace-nowrap px-3 py-3">{format_usd(row.amount_cents)}</td>
-                                <td class="whitespace-nowrap px-3 py-3">{row.date.format("%b %-d, %Y").to_string()}</td>
+                                <td class="whitespace-nowrap px-3 py-3">{money(row.amount_cents)}</td>
+                                <td class="whitespace-nowrap px-3 py-3">{date(row.date)}</td>
                                 <td class="whitespace-nowrap px-3 py-3"><StatusBadge status=row.status /></td>
                                 <td class="whitespace-nowrap py-3 pl-6 pr-3">
                                     <div class="flex justify-end gap-3"><EditLink id=row.id /><DeleteButton id=row.id delete /></div>
@@ -190,7 +197,7 @@ fn InvoicesTable(rows: Vec<InvoiceRow>, delete: ServerAction<DeleteInvoice>) -> 
                     </tbody>
                 </table>
                 <Show when=move || empty>
-                    <p class="p-6 text-center text-gray-500" data-testid="no-invoices">"No invoices found."</p>
+                    <p class="p-6 text-center text-gray-500" data-testid="no-invoices">{t!(i18n, no_invoices)}</p>
                 </Show>
             </div>
         </div>
@@ -199,8 +206,9 @@ fn InvoicesTable(rows: Vec<InvoiceRow>, delete: ServerAction<DeleteInvoice>) -> 
 
 #[component]
 pub fn TableSkeleton() -> impl IntoView {
+    let i18n = use_i18n();
     view! {
-        <div class="mt-6 flex flex-col gap-2" aria-busy="true" aria-label="Loading">
+        <div class="mt-6 flex flex-col gap-2" aria-busy="true" aria-label=move || t_string!(i18n, loading)>
             {(0..6).map(|_| view! { <div class="h-12 animate-pulse rounded-md bg-gray-100 dark:bg-gray-800"></div> }).collect_view()}
         </div>
     }

@@ -1,3 +1,4 @@
+use crate::i18n::*;
 use leptos::prelude::*;
 use leptos_router::components::A;
 
@@ -7,11 +8,12 @@ pub fn NotFound() -> impl IntoView {
     if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
         response.set_status(http::StatusCode::NOT_FOUND);
     }
+    let i18n = use_i18n();
     view! {
         <main class="flex h-full flex-col items-center justify-center gap-2 p-12">
-            <h2 class="text-xl font-semibold">"404 Not Found"</h2>
-            <p>"Could not find the requested page."</p>
-            <A href="/dashboard" attr:class="mt-4 rounded-md bg-blue-500 px-4 py-2 text-sm text-white hover:bg-blue-400">"Go Back"</A>
+            <h2 class="text-xl font-semibold">{t!(i18n, not_found_title)}</h2>
+            <p>{t!(i18n, not_found_page)}</p>
+            <A href="/dashboard" attr:class="mt-4 rounded-md bg-blue-500 px-4 py-2 text-sm text-white hover:bg-blue-400">{t!(i18n, go_back)}</A>
         </main>
     }
 }

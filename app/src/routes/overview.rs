@@ -1,7 +1,8 @@
 //! `/dashboard`: the cards, the revenue chart and the latest invoices, each loading on its
 //! own behind its skeleton so the page never waits for its slowest query.
 
-use crate::domain::format_usd;
+use crate::formatting;
+use crate::i18n::*;
 use crate::models::{CardFigures, InvoiceRow, RevenueMonth};
 use leptos::prelude::*;
 
@@ -36,16 +37,18 @@ pub fn OverviewPage() -> impl IntoView {
     let cards = Resource::new(|| (), |_| overview_cards());
     let months = Resource::new(|| (), |_| revenue());
     let latest = Resource::new(|| (), |_| latest_invoices());
+    let i18n = use_i18n();
+    let money = move |cents: i64| Signal::derive(move || formatting::money(cents, i18n.get_locale()));
     view! {
-        <h1 class="mb-4 text-xl md:text-2xl">"Dashboard"</h1>
+        <h1 class="mb-4 text-xl md:text-2xl">{t!(i18n, dashboard)}</h1>
         <div class="grid gap-6 sm:grid-cols-2 lg:grid-cols-4">
             <Suspense fallback=|| (0..4).map(|_| view! { <CardSkeleton /> }).collect_view()>
                 {move || Suspend::new(async move {
                     cards.await.map(|c| view! {
-                        <Card title="Collected" value=format_usd(c.collected_cents) />
-                        <Card title="Pending" value=format_usd(c.pending_cents) />
-                        <Card title="Total Invoices" value=c.invoices.to_string() />
-                        <Card title="Total Customers" value=c.customers.to_string() />
+                        <Card value=money(c.collected_cents)>{t!(i18n, card_collected)}</Card>
+                        <Card value=money(c.pending_cents)>{t!(i18n, card_pending)}</Card>
+                        <Card value=Signal::stored(c.invoices.to_string())>{t!(i18n, card_invoices)}</Card>
+                        <Card value=Signal::stored(c.customers.to_string())>{t!(i18n, card_customers)}</Card>
                     })
                 })}
             </Suspense>
@@ -62,11 +65,11 @@ pub fn OverviewPage() -> impl IntoView {
 }
 
 #[component]
-fn Card(title: &'static str, value: String) -> impl IntoView {
+fn Card(value: Signal<String>, children: Children) -> impl IntoView {
     view! {
         <div class="rounded-xl bg-gray-50 p-2 shadow-sm dark:bg-gray-800" data-testid="card">
-            <div class="flex p-4"><h3 class="ml-2 text-sm font-medium">{title}</h3></div>
-            <p class="truncate rounded-xl bg-white px-4 py-8 text-center text-2xl dark:bg-gray-900">{value}</p>
+            <div class="flex p-4"><h3 class="ml-2 text-sm font-medium">{children()}</h3></div>
+            <p class="truncate rounded-xl bg-white px-4 py-8 text-center text-2xl dark:bg-gray-900">{move || value.get()}</p>
         </div>
     }
 }
@@ -78,13 +81,14 @@ fn CardSkeleton() -> impl IntoView {
 
 #[component]
 fn RevenueChart(months: Vec<RevenueMonth>) -> impl IntoView {
+    let i18n = use_i18n();
     if months.is_empty() {
-        return view! { <p class="mt-4 text-gray-400 md:col-span-4">"No data available."</p> }.into_any();
+        return view! { <p class="mt-4 text-gray-400 md:col-span-4">{t!(i18n, no_data)}</p> }.into_any();
     }
     let (top, labels) = y_axis(&months);
     view! {
         <div class="w-full md:col-span-4" data-testid="revenue-chart">
-            <h2 class="mb-4 text-xl md:text-2xl">"Recent Revenue"</h2>
+            <h2 class="mb-4 text-xl md:text-2xl">{t!(i18n, recent_revenue)}</h2>
             <div class="rounded-xl bg-gray-50 p-4 dark:bg-gray-800">
                 <div class="mt-0 grid grid-cols-12 items-end gap-2 rounded-md bg-white p-4 sm:grid-cols-13 md:gap-4 dark:bg-gray-900">
                     <div class="mb-6 hidden flex-col justify-between text-sm text-gray-400 sm:flex" style="height: 350px">
@@ -92,15 +96,16 @@ fn RevenueChart(months: Vec<RevenueMonth>) -> impl IntoView {
                     </div>
                     {months.into_iter().map(|m| {
                         let height = if top == 0 { 0 } else { 350 * (m.revenue_cents / 100) / top };
+                        let (cents, name) = (m.revenue_cents, m.month.clone());
                         view! {
                             <div class="flex flex-col items-center gap-2">
-                                <div class="w-full rounded-md bg-blue-300" style=format!("height: {height}px") title=format_usd(m.revenue_cents)></div>
-                                <p class="-rotate-90 text-sm text-gray-400 sm:rotate-0">{m.month}</p>
+                                <div class="w-full rounded-md bg-blue-300" style=format!("height: {height}px") title=move || formatting::money(cents, i18n.get_locale())></div>
+                                <p class="-rotate-90 text-sm text-gray-400 sm:rotate-0">{move || formatting::month(&name, i18n.get_locale())}</p>
                             </div>
                         }
                     }).collect_view()}
                 </div>
-                <div class="flex items-center pb-2 pt-6"><h3 class="ml-2 text-sm text-gray-500">"Last 12 months"</h3></div>
+                <div class="flex items-center pb-2 pt-6"><h3 class="ml-2 text-sm text-gray-500">{t!(i18n, last_12_months)}</h3></div>
             </div>
         </div>
     }
@@ -109,9 +114,10 @@ fn RevenueChart(months: Vec<RevenueMonth>) -> impl IntoView {
 
 #[component]
 fn LatestInvoices(rows: Vec<InvoiceRow>) -> impl IntoView {
+    let i18n = use_i18n();
     view! {
         <div class="flex w-full flex-col md:col-span-4" data-testid="latest-invoices">
-            <h2 class="mb-4 text-xl md:text-2xl">"Latest Invoices"</h2>
+            <h2 class="mb-4 text-xl md:text-2xl">{t!(i18n, latest_invoices)}</h2>
             <div class="flex grow flex-col justify-between rounded-xl bg-gray-50 p-4 dark:bg-gray-800">
                 <div class="bg-white px-6 dark:bg-gray-900">
                     {rows.into_iter().enumerate().map(|(i, row)| view! {
@@ -123,11 +129,11 @@ fn LatestInvoices(rows: Vec<InvoiceRow>) -> impl IntoView {
                                     <p class="hidden text-sm text-gray-500 sm:block">{row.email}</p>
                                 </div>
                             </div>
-                            <p class="truncate text-sm font-medium md:text-base">{format_usd(row.amount_cents)}</p>
+                            <p class="truncate text-sm font-medium md:text-base">{let cents = row.amount_cents; move || formatting::money(cents, i18n.get_locale())}</p>
                         </div>
                     }).collect_view()}
                 </div>
-                <div class="flex items-center pb-2 pt-6"><h3 class="ml-2 text-sm text-gray-500">"Updated just now"</h3></div>
+                <div class="flex items-center pb-2 pt-6"><h3 class="ml-2 text-sm text-gray-500">{t!(i18n, updated_just_now)}</h3></div>
             </div>
         </div>
     }

@@ -4,7 +4,8 @@
 #[cfg(feature = "hydrate")]
 mod live;
 
-use crate::domain::format_usd;
+use crate::formatting;
+use crate::i18n::*;
 use crate::events::ActivityItem;
 use leptos::prelude::*;
 
@@ -34,6 +35,7 @@ pub fn ActivityPage() -> impl IntoView {
     // Items that arrived live, newest first; never one the page already shows.
     let live = RwSignal::new(Vec::<ActivityItem>::new());
     let connection = RwSignal::new(Connection::Connecting);
+    let i18n = use_i18n();
 
     #[cfg(feature = "hydrate")]
     {
@@ -52,10 +54,10 @@ pub fn ActivityPage() -> impl IntoView {
     view! {
         <div class="w-full">
             <div class="flex items-center justify-between">
-                <h1 class="text-2xl">"Activity"</h1>
+                <h1 class="text-2xl">{t!(i18n, activity)}</h1>
                 <ConnectionIndicator connection />
             </div>
-            <Suspense fallback=|| view! { <p class="mt-6 text-gray-500">"Loading activity…"</p> }>
+            <Suspense fallback=move || view! { <p class="mt-6 text-gray-500">{t!(i18n, loading_activity)}</p> }>
                 {move || Suspend::new(async move {
                     match initial.await {
                         Ok(items) => {
@@ -76,7 +78,7 @@ pub fn ActivityPage() -> impl IntoView {
                                     {items.into_iter().map(|item| view! { <ActivityRow item /> }).collect_view()}
                                 </ul>
                                 <Show when=move || empty && live.with(Vec::is_empty)>
-                                    <p class="mt-6 text-gray-500" data-testid="activity-empty">"No activity yet. Create an invoice to see it here."</p>
+                                    <p class="mt-6 text-gray-500" data-testid="activity-empty">{t!(i18n, activity_empty)}</p>
                                 </Show>
                             }
                             .into_any()
@@ -91,21 +93,37 @@ pub fn ActivityPage() -> impl IntoView {
 
 #[component]
 fn ConnectionIndicator(connection: RwSignal<Connection>) -> impl IntoView {
+    let i18n = use_i18n();
     let label = move || match connection.get() {
         Connection::Connecting => ("bg-gray-300", "connecting"),
         Connection::Live => ("bg-green-500", "live"),
         Connection::Reconnecting => ("bg-amber-500", "reconnecting"),
     };
+    let text = move || match connection.get() {
+        Connection::Connecting => t_string!(i18n, connection_connecting),
+        Connection::Live => t_string!(i18n, connection_live),
+        Connection::Reconnecting => t_string!(i18n, connection_reconnecting),
+    };
     view! {
         <span class="flex items-center gap-2 text-sm text-gray-600" data-testid="connection" data-state=move || label().1>
             <span class=move || format!("inline-block h-2 w-2 rounded-full {}", label().0)></span>
-            {move || label().1}
+            {text}
         </span>
     }
 }
 
 #[component]
 fn ActivityRow(item: ActivityItem) -> impl IntoView {
+    let i18n = use_i18n();
+    let action = item.action.clone();
+    let action_text = move || match action.as_str() {
+        "created" => t_string!(i18n, action_created).to_string(),
+        "updated" => t_string!(i18n, action_updated).to_string(),
+        "status_changed" => t_string!(i18n, action_status_changed).to_string(),
+        "deleted" => t_string!(i18n, action_deleted).to_string(),
+        other => other.to_string(),
+    };
+    let amount = item.amount;
     let colour = match item.action.as_str() {
         "created" => "bg-blue-100 text-blue-700",
         "deleted" => "bg-red-100 text-red-700",
@@ -115,10 +133,10 @@ fn ActivityRow(item: ActivityItem) -> impl IntoView {
     view! {
         <li class="flex items-center gap-4 rounded-md border border-gray-100 bg-gray-50 p-3 text-sm"
             data-testid="activity-item" data-seq=item.seq data-invoice-id=item.invoice_id.clone() data-action=item.action.clone()>
-            <span class=format!("rounded px-2 py-1 text-xs font-medium {colour}")>{item.action.clone()}</span>
+            <span class=format!("rounded px-2 py-1 text-xs font-medium {colour}")>{action_text}</span>
             {item.customer_image.clone().map(|src| view! { <img src=src class="rounded-full" width="28" height="28" alt="" /> })}
             <span class="font-medium">{item.customer_name.clone().unwrap_or_else(|| item.customer_id.clone())}</span>
-            <span data-testid="activity-amount">{format_usd(item.amount)}</span>
+            <span data-testid="activity-amount">{move || formatting::money(amount, i18n.get_locale())}</span>
             <span class="text-gray-500">{item.status.clone()}</span>
             <time class="ml-auto text-xs text-gray-400" datetime=item.occurred_at.to_rfc3339()>
                 {item.occurred_at.format("%Y-%m-%d %H:%M:%S UTC").to_string()}

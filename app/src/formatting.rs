@@ -1,0 +1,59 @@
+//! Money and dates the way each language writes them: "$1,234.56" and "Dec 6, 2022" in
+//! English, "1.234,56 USD" and "6 dic 2022" in Italian.
+
+use crate::domain::format_usd;
+use crate::i18n::Locale;
+use chrono::{Datelike, NaiveDate};
+
+const MONTHS_EN: [&str; 12] = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+const MONTHS_IT: [&str; 12] = ["gen", "feb", "mar", "apr", "mag", "giu", "lug", "ago", "set", "ott", "nov", "dic"];
+
+pub fn money(cents: i64, locale: Locale) -> String {
+    match locale {
+        Locale::en => format_usd(cents),
+        Locale::it => {
+            // Same digits as the English form, with the separators swapped.
+            let english = format_usd(cents);
+            let (sign, digits) = english.split_once('$').unwrap_or(("", &english));
+            let swapped: String = digits.chars().map(|c| match c { ',' => '.', '.' => ',', c => c }).collect();
+            format!("{sign}{swapped} USD")
+        }
+    }
+}
+
+pub fn date(date: NaiveDate, locale: Locale) -> String {
+    let month = date.month0() as usize;
+    match locale {
+        Locale::en => format!("{} {}, {}", MONTHS_EN[month], date.day(), date.year()),
+        Locale::it => format!("{} {} {}", date.day(), MONTHS_IT[month], date.year()),
+    }
+}
+
+/// A month's short name from its English abbreviation as stored ("Jan".."Dec").
+pub fn month(english: &str, locale: Locale) -> String {
+    match (locale, MONTHS_EN.iter().position(|m| *m == english)) {
+        (Locale::it, Some(i)) => MONTHS_IT[i].to_string(),
+        _ => english.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn italian_money_swaps_the_separators() {
+        assert_eq!(money(123456, Locale::en), "$1,234.56");
+        assert_eq!(money(123456, Locale::it), "1.234,56 USD");
+        assert_eq!(money(500, Locale::it), "5,00 USD");
+        assert_eq!(money(100_000_000, Locale::it), "1.000.000,00 USD");
+    }
+
+    #[test]
+    fn italian_dates_put_the_day_first() {
+        let d = NaiveDate::from_ymd_opt(2022, 12, 6).unwrap();
+        assert_eq!(date(d, Locale::en), "Dec 6, 2022");
+        assert_eq!(date(d, Locale::it), "6 dic 2022");
+        assert_eq!(month("Aug", Locale::it), "ago");
+    }
+}

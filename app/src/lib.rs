@@ -56,7 +56,12 @@ pub fn App() -> impl IntoView {
     view! {
         <Stylesheet id="leptos" href="/pkg/acme.css" />
         <Title text="Acme Dashboard" />
-        <i18n::I18nContextProvider>
+        // The language cookie is site-wide and kept for a year (the default path would be the
+        // page's own directory, so a choice made on one page would not hold on another).
+        <i18n::I18nContextProvider cookie_options=leptos_i18n::context::CookieOptions::default()
+            .path("/")
+            .max_age(365_i64 * 24 * 60 * 60 * 1000)
+            .same_site(leptos_use::SameSite::Lax)>
         // The overview streams out of order: each block shows its skeleton and fills in on its
         // own. Tables stream in order, so they are complete even without JavaScript.
         <Router>

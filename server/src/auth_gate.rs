@@ -4,7 +4,7 @@
 
 use app::auth::USER_ID_KEY;
 use axum::{
-    extract::Request,
+    extract::{Request, State},
     http::{header, HeaderMap, Method, StatusCode},
     middleware::Next,
     response::{IntoResponse, Redirect, Response},
@@ -15,10 +15,32 @@ use uuid::Uuid;
 
 /// Server functions anyone may call.
 const PUBLIC_API: &[&str] = &["/api/login"];
+/// What an API token (instead of a session) may call.
+const TOKEN_API: &[&str] = &["/api/kafka/produce"];
 
-pub async fn require_session(session: Session, request: Request, next: Next) -> Response {
+#[derive(Clone)]
+pub struct Access {
+    /// `Authorization: Bearer <token>` opens TOKEN_API; `None` turns tokens off.
+    pub api_token: Option<String>,
+}
+
+impl Access {
+    fn token_matches(&self, headers: &HeaderMap) -> bool {
+        let offered = headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()).and_then(|v| v.strip_prefix("Bearer "));
+        match (&self.api_token, offered) {
+            // Compare in constant time: the token is a secret.
+            (Some(token), Some(offered)) => {
+                token.len() == offered.len() && token.bytes().zip(offered.bytes()).fold(0u8, |acc, (a, b)| acc | (a ^ b)) == 0
+            }
+            _ => false,
+        }
+    }
+}
+
+pub async fn require_session(State(access): State<Access>, session: Session, request: Request, next: Next) -> Response {
     let path = request.uri().path();
-    let signed_in = session.get::<Uuid>(USER_ID_KEY).await.ok().flatten().is_some();
+    let signed_in = session.get::<Uuid>(USER_ID_KEY).await.ok().flatten().is_some()
+        || (TOKEN_API.contains(&path) && access.token_matches(request.headers()));
     if signed_in {
         if path == "/login" {
             return Redirect::to("/dashboard").into_response();

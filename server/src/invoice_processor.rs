@@ -2,15 +2,18 @@
 //! turns it into an activity item, all in one transaction, and only then stores the offset:
 //! at-least-once delivery, effects once per `eventId`.
 //!
-//! Side effects (emails, webhooks), retries per invoice and the dead-letter topic come with
-//! the processor issue; today a message that is not an invoice event is logged and skipped.
+//! A message that can never be processed (not JSON, not an invoice event, an unknown action
+//! or invoice) goes to the dead-letter topic at once; one that keeps failing (a database
+//! outage) is retried with backoff and dead-lettered when its attempts are used up. Either
+//! way the dead letter is acknowledged by the broker before the offset moves on.
 
 use app::db::outbox::{self, OutboxMessage};
-use app::events::{ActivityItem, InvoiceEvent};
+use app::events::{action, ActivityItem, InvoiceEvent};
 use chrono::Utc;
 use rdkafka::{
     consumer::{CommitMode, Consumer, StreamConsumer},
-    message::BorrowedMessage,
+    message::{BorrowedMessage, Header, Headers, OwnedHeaders},
+    producer::{FutureProducer, FutureRecord},
     Message,
 };
 use sqlx::PgPool;
@@ -25,14 +28,36 @@ const FEED_APPEND_LOCK: i64 = 0x0ac3_feed;
 pub struct Processor {
     pub pool: PgPool,
     pub activity_topic: String,
+    pub dead_letters: DeadLetters,
+}
+
+/// Where messages that cannot be processed go, and how many tries a failing one gets.
+#[derive(Clone)]
+pub struct DeadLetters {
+    pub producer: FutureProducer,
+    pub topic: String,
+    pub max_attempts: u32,
 }
 
 #[derive(Debug, PartialEq, Eq)]
 pub enum Outcome {
     Processed { seq: i64 },
     AlreadyProcessed,
-    Skipped { reason: String },
 }
+
+/// Why a message was not processed.
+#[derive(Debug, thiserror::Error)]
+pub enum Failure {
+    /// Trying again cannot help: straight to the dead-letter topic.
+    #[error("{0}")]
+    Permanent(String),
+    /// Might work on a later try.
+    #[error("database: {0}")]
+    Transient(#[from] sqlx::Error),
+}
+
+/// The actions the processor knows.
+const KNOWN_ACTIONS: [&str; 4] = [action::CREATED, action::UPDATED, action::STATUS_CHANGED, action::DELETED];
 
 pub async fn run(consumer: StreamConsumer, processor: Processor, shutdown: CancellationToken) {
     loop {
@@ -62,36 +87,88 @@ pub async fn run(consumer: StreamConsumer, processor: Processor, shutdown: Cance
     consumer.unsubscribe();
 }
 
-/// Retries a database failure until it succeeds or the server shuts down (then the offset
-/// is not stored and the event is delivered again).
+/// Handles one message until it is processed or dead-lettered; `false` when the server shut
+/// down first (then the offset is not stored and the message is delivered again).
 async fn handle_until_done(processor: &Processor, message: &BorrowedMessage<'_>, shutdown: &CancellationToken) -> bool {
     let mut attempt = 0u32;
     loop {
-        let span = tracing::info_span!("invoice_event", partition = message.partition(), offset = message.offset());
-        let _entered = span.enter();
-        match processor.handle(message.topic(), message.partition(), message.offset(), message.payload()).await {
+        attempt += 1;
+        let span = tracing::info_span!("invoice_event", partition = message.partition(), offset = message.offset(), attempt);
+        let result = {
+            let _entered = span.enter();
+            processor.handle(message.topic(), message.partition(), message.offset(), message.payload()).await
+        };
+        let reason = match result {
             Ok(outcome) => {
-                tracing::info!(?outcome, "invoice event handled");
+                tracing::info!(parent: &span, ?outcome, "invoice event handled");
                 return true;
             }
-            Err(e) => {
-                attempt += 1;
+            Err(Failure::Permanent(reason)) => reason,
+            Err(Failure::Transient(e)) if attempt < processor.dead_letters.max_attempts => {
                 let delay = Duration::from_millis((100u64 << attempt.min(7)).min(10_000));
-                tracing::warn!(error = %e, attempt, "processing failed; retrying");
-                drop(_entered);
+                tracing::warn!(parent: &span, error = %e, "processing failed; retrying");
                 tokio::select! { _ = shutdown.cancelled() => return false, _ = tokio::time::sleep(delay) => {} }
+                continue;
+            }
+            Err(Failure::Transient(e)) => format!("retries used up after {attempt} attempts: {e}"),
+        };
+        // The dead letter must be acknowledged before the offset moves past the message.
+        loop {
+            match processor.dead_letters.send(message, &reason, attempt).await {
+                Ok(()) => {
+                    tracing::error!(parent: &span, %reason, topic = %processor.dead_letters.topic, "dead-lettered");
+                    return true;
+                }
+                Err(e) => {
+                    tracing::warn!(parent: &span, error = %e, "could not write the dead letter; retrying");
+                    tokio::select! { _ = shutdown.cancelled() => return false, _ = tokio::time::sleep(Duration::from_secs(1)) => {} }
+                }
             }
         }
     }
 }
 
+impl DeadLetters {
+    /// Copies the message (key, value, headers) to the dead-letter topic with where it came
+    /// from, why it failed and how often it was tried.
+    pub async fn send(&self, message: &BorrowedMessage<'_>, reason: &str, attempts: u32) -> Result<(), rdkafka::error::KafkaError> {
+        let (partition, offset, attempts) = (message.partition().to_string(), message.offset().to_string(), attempts.to_string());
+        let mut headers = OwnedHeaders::new();
+        if let Some(original) = message.headers() {
+            for h in original.iter() {
+                headers = headers.insert(Header { key: h.key, value: h.value });
+            }
+        }
+        let headers = headers
+            .insert(Header { key: "dlq-original-topic", value: Some(message.topic()) })
+            .insert(Header { key: "dlq-original-partition", value: Some(partition.as_str()) })
+            .insert(Header { key: "dlq-original-offset", value: Some(offset.as_str()) })
+            .insert(Header { key: "dlq-error", value: Some(reason) })
+            .insert(Header { key: "dlq-attempts", value: Some(attempts.as_str()) });
+        let mut record: FutureRecord<'_, [u8], [u8]> = FutureRecord::to(&self.topic).headers(headers);
+        if let Some(key) = message.key() {
+            record = record.key(key);
+        }
+        if let Some(payload) = message.payload() {
+            record = record.payload(payload);
+        }
+        self.producer.send(record, Duration::from_secs(5)).await.map(|_| ()).map_err(|(e, _)| e)
+    }
+}
+
 impl Processor {
-    pub async fn handle(&self, topic: &str, partition: i32, offset: i64, payload: Option<&[u8]>) -> Result<Outcome, sqlx::Error> {
+    pub async fn handle(&self, topic: &str, partition: i32, offset: i64, payload: Option<&[u8]>) -> Result<Outcome, Failure> {
         let event: InvoiceEvent = match payload.map(serde_json::from_slice) {
             Some(Ok(event)) => event,
-            Some(Err(e)) => return Ok(self.skip(format!("not an invoice event: {e}"))),
-            None => return Ok(self.skip("empty message".into())),
+            Some(Err(e)) => return Err(Failure::Permanent(format!("not an invoice event: {e}"))),
+            None => return Err(Failure::Permanent("empty message".into())),
         };
+        if !KNOWN_ACTIONS.contains(&event.action.as_str()) {
+            return Err(Failure::Permanent(format!("unknown action `{}`", event.action)));
+        }
+        if uuid::Uuid::parse_str(&event.invoice_id).is_err() {
+            return Err(Failure::Permanent(format!("unknown invoice `{}`", event.invoice_id)));
+        }
         let mut tx = self.pool.begin().await?;
         let first_time = sqlx::query(
             "INSERT INTO processed_events (event_id, invoice_id, action, kafka_topic, kafka_partition, kafka_offset)
@@ -115,6 +192,9 @@ impl Processor {
             Ok(id) => sqlx::query_as("SELECT name, image_url FROM customers WHERE id = $1").bind(id).fetch_optional(&mut *tx).await?,
             Err(_) => None,
         };
+        if customer.is_none() {
+            return Err(Failure::Permanent(format!("unknown customer `{}`", event.customer_id)));
+        }
         sqlx::query("SELECT pg_advisory_xact_lock($1)").bind(FEED_APPEND_LOCK).execute(&mut *tx).await?;
         let seq: i64 = sqlx::query_scalar("SELECT nextval(pg_get_serial_sequence('activity_items', 'seq'))").fetch_one(&mut *tx).await?;
         let (customer_name, customer_image) = customer.unzip();
@@ -145,10 +225,5 @@ impl Processor {
         .await?;
         tx.commit().await?;
         Ok(Outcome::Processed { seq })
-    }
-
-    fn skip(&self, reason: String) -> Outcome {
-        tracing::error!(%reason, "skipping a message (dead-letter topic not built yet)");
-        Outcome::Skipped { reason }
     }
 }

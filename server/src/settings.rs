@@ -17,6 +17,21 @@ pub struct Settings {
     pub run_processor: bool,
     pub seed_demo_data: bool,
     pub secure_cookies: bool,
+    pub dlq_topic: String,
+    pub processor_max_attempts: u32,
+    pub api_token: String,
+    pub produce_allowed_topics: Vec<String>,
+}
+
+/// A comma-separated list setting.
+#[derive(Debug)]
+struct List(Vec<String>);
+
+impl FromStr for List {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        Ok(List(s.split(',').map(str::trim).filter(|t| !t.is_empty()).map(str::to_string).collect()))
+    }
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -86,6 +101,10 @@ impl Settings {
             run_processor: s.get("run_processor", &[])?,
             seed_demo_data: s.get("seed_demo_data", &[])?,
             secure_cookies: s.get("secure_cookies", &[])?,
+            dlq_topic: s.get("dlq_topic", &[])?,
+            processor_max_attempts: s.get("processor_max_attempts", &[])?,
+            api_token: s.get("api_token", &[])?,
+            produce_allowed_topics: s.get::<List>("produce_allowed_topics", &[])?.0,
         };
         settings.check()?;
         Ok(settings)
@@ -109,7 +128,11 @@ impl Settings {
         if !broker_ok {
             return Err(fail("kafka_broker", " or KAFKA_BROKER", "must be host:port[,host:port...]".into()));
         }
-        for (name, alias, topic) in [("invoices_topic", " or KAFKA_TOPIC", &self.invoices_topic), ("activity_topic", "", &self.activity_topic)] {
+        for (name, alias, topic) in [
+            ("invoices_topic", " or KAFKA_TOPIC", &self.invoices_topic),
+            ("activity_topic", "", &self.activity_topic),
+            ("dlq_topic", "", &self.dlq_topic),
+        ] {
             if let Err(problem) = check_topic_name(topic) {
                 return Err(fail(name, alias, problem));
             }
@@ -121,6 +144,15 @@ impl Settings {
             if !(1..=1000).contains(&n) {
                 return Err(fail(name, "", "must be between 1 and 1000".into()));
             }
+        }
+        if !(1..=100).contains(&self.processor_max_attempts) {
+            return Err(fail("processor_max_attempts", "", "must be between 1 and 100".into()));
+        }
+        if !self.api_token.is_empty() && self.api_token.len() < 16 {
+            return Err(fail("api_token", "", "must be empty (off) or at least 16 characters".into()));
+        }
+        if let Some(bad) = self.produce_allowed_topics.iter().find(|t| check_topic_name(t).is_err()) {
+            return Err(fail("produce_allowed_topics", "", format!("lists an invalid topic name {bad:?}")));
         }
         if self.processor_group_id.trim().is_empty() {
             return Err(fail("processor_group_id", " or KAFKA_GROUP_ID", "must not be empty".into()));

@@ -1,12 +1,15 @@
 //! Builds the whole server from settings: database (migrated, seeded), topics, the outbox
 //! relay, the processor, the activity hub and the HTTP router. Tests call it too.
 
-use crate::{activity_hub::ActivityHub, auth_gate, invoice_processor, kafka, outbox_relay, seed, settings::Settings, ws_activity};
+use crate::{
+    activity_hub::ActivityHub, auth_gate, invoice_processor, kafka, outbox_relay, produce_api::{self, ProduceApi}, seed,
+    settings::Settings, ws_activity,
+};
 use anyhow::Context;
-use axum::{extract::FromRef, middleware, routing::get, Router};
+use axum::{extract::{DefaultBodyLimit, FromRef, State}, http::StatusCode, middleware, routing::get, Json, Router};
 use leptos::prelude::*;
 use leptos_axum::{generate_route_list, LeptosRoutes};
-use rdkafka::consumer::Consumer;
+use rdkafka::{consumer::Consumer, producer::Producer};
 use sqlx::{postgres::PgPoolOptions, PgPool};
 use std::{net::SocketAddr, time::Duration};
 use tokio::task::JoinSet;
@@ -20,12 +23,19 @@ pub struct AppState {
     pub app: app::state::AppState,
     pub leptos_options: LeptosOptions,
     pub hub: ActivityHub,
+    pub produce: ProduceApi,
     pub shutdown: CancellationToken,
 }
 
 impl FromRef<AppState> for LeptosOptions {
     fn from_ref(state: &AppState) -> Self {
         state.leptos_options.clone()
+    }
+}
+
+impl FromRef<AppState> for ProduceApi {
+    fn from_ref(state: &AppState) -> Self {
+        state.produce.clone()
     }
 }
 
@@ -41,9 +51,45 @@ pub async fn connect_database(settings: &Settings) -> anyhow::Result<PgPool> {
         .acquire_timeout(Duration::from_secs(5))
         .connect(&settings.database_url)
         .await
-        .with_context(|| format!("cannot connect to PostgreSQL (setting `database_url`): is it running? try scripts/services.sh start"))?;
+        .context("cannot connect to PostgreSQL (setting `database_url`): is it running? try scripts/services.sh start")?;
     sqlx::migrate!("../migrations").run(&pool).await.context("running database migrations")?;
     Ok(pool)
+}
+
+/// Creates our topics when missing.
+pub async fn ensure_topics(settings: &Settings) -> anyhow::Result<()> {
+    kafka::topics::ensure(
+        &settings.kafka_broker,
+        &[
+            (&settings.invoices_topic, settings.invoices_partitions),
+            (&settings.activity_topic, settings.activity_partitions),
+            (&settings.dlq_topic, 1),
+        ],
+    )
+    .await
+    .with_context(|| format!("cannot set up Kafka topics on {} (setting `kafka_broker`): is the broker running? try scripts/services.sh start", settings.kafka_broker))
+}
+
+/// The event pipeline: the outbox relay always (only one publishes at a time across
+/// processes), and the invoice events processor when `with_processor`.
+pub fn spawn_pipeline(tasks: &mut JoinSet<()>, settings: &Settings, pool: &PgPool, shutdown: &CancellationToken, with_processor: bool) -> anyhow::Result<()> {
+    let producer = kafka::producer(&settings.kafka_broker)?;
+    tasks.spawn(outbox_relay::run(pool.clone(), producer.clone(), shutdown.clone()));
+    if with_processor {
+        let consumer = kafka::consumer(&settings.kafka_broker, &settings.processor_group_id, "earliest")?;
+        consumer.subscribe(&[&settings.invoices_topic])?;
+        let processor = invoice_processor::Processor {
+            pool: pool.clone(),
+            activity_topic: settings.activity_topic.clone(),
+            dead_letters: invoice_processor::DeadLetters {
+                producer,
+                topic: settings.dlq_topic.clone(),
+                max_attempts: settings.processor_max_attempts,
+            },
+        };
+        tasks.spawn(invoice_processor::run(consumer, processor, shutdown.clone()));
+    }
+    Ok(())
 }
 
 impl Application {
@@ -52,25 +98,11 @@ impl Application {
         if settings.seed_demo_data {
             seed::demo_data(&pool).await.context("seeding the demo data")?;
         }
-        kafka::topics::ensure(
-            &settings.kafka_broker,
-            &[(&settings.invoices_topic, settings.invoices_partitions), (&settings.activity_topic, settings.activity_partitions)],
-        )
-        .await
-        .with_context(|| format!("cannot set up Kafka topics on {} (setting `kafka_broker`): is the broker running? try scripts/services.sh start", settings.kafka_broker))?;
+        ensure_topics(&settings).await?;
 
         let shutdown = CancellationToken::new();
         let mut tasks = JoinSet::new();
-
-        let producer = kafka::producer(&settings.kafka_broker)?;
-        tasks.spawn(outbox_relay::run(pool.clone(), producer, shutdown.clone()));
-
-        if settings.run_processor {
-            let consumer = kafka::consumer(&settings.kafka_broker, &settings.processor_group_id, "earliest")?;
-            consumer.subscribe(&[&settings.invoices_topic])?;
-            let processor = invoice_processor::Processor { pool: pool.clone(), activity_topic: settings.activity_topic.clone() };
-            tasks.spawn(invoice_processor::run(consumer, processor, shutdown.clone()));
-        }
+        spawn_pipeline(&mut tasks, &settings, &pool, &shutdown, settings.run_processor)?;
 
         // Each process sees every activity item: a group of its own, starting at the end
         // (what came before is in the database and replayed from there).
@@ -89,20 +121,29 @@ impl Application {
             .with_secure(settings.secure_cookies)
             .with_expiry(Expiry::OnInactivity(time::Duration::days(7)));
 
+        let produce = ProduceApi {
+            producer: kafka::quick_producer(&settings.kafka_broker)?,
+            broker: settings.kafka_broker.clone(),
+            allowed_topics: settings.produce_allowed_topics.clone(),
+        };
+        let access = auth_gate::Access { api_token: Some(settings.api_token.clone()).filter(|t| !t.is_empty()) };
         let state = AppState {
             app: app::state::AppState { pool, invoices_topic: settings.invoices_topic.clone() },
             leptos_options: leptos_options.clone(),
             hub,
+            produce,
             shutdown: shutdown.clone(),
         };
         let listener = tokio::net::TcpListener::bind(&leptos_options.site_addr)
             .await
             .with_context(|| format!("cannot listen on {} (setting `site-addr` or LEPTOS_SITE_ADDR)", leptos_options.site_addr))?;
         let addr = listener.local_addr()?;
-        let router = router(state).layer(sessions);
+        let router = router(state, access).layer(sessions);
         let stop = shutdown.clone();
         tasks.spawn(async move {
-            let served = axum::serve(listener, router.into_make_service_with_connect_info::<SocketAddr>()).with_graceful_shutdown(async move { stop.cancelled().await }).await;
+            let served = axum::serve(listener, router.into_make_service_with_connect_info::<SocketAddr>())
+                .with_graceful_shutdown(async move { stop.cancelled().await })
+                .await;
             if let Err(e) = served {
                 tracing::error!(error = %e, "http server failed");
             }
@@ -112,21 +153,42 @@ impl Application {
     }
 
     /// Runs until `shutdown` is cancelled, then waits (bounded) for the tasks to finish.
-    pub async fn run_until_stopped(mut self) {
-        self.shutdown.cancelled().await;
-        let drained = tokio::time::timeout(Duration::from_secs(8), async { while self.tasks.join_next().await.is_some() {} }).await;
-        if drained.is_err() {
-            tracing::warn!("some tasks did not stop within 8 s");
-        }
+    pub async fn run_until_stopped(self) {
+        wait_for_tasks(self.shutdown, self.tasks).await;
     }
 }
 
-fn router(state: AppState) -> Router<()> {
+/// Waits for cancellation, then up to 8 s for the tasks to finish what they were doing.
+pub async fn wait_for_tasks(shutdown: CancellationToken, mut tasks: JoinSet<()>) {
+    shutdown.cancelled().await;
+    let drained = tokio::time::timeout(Duration::from_secs(8), async { while tasks.join_next().await.is_some() {} }).await;
+    if drained.is_err() {
+        tracing::warn!("some tasks did not stop within 8 s");
+    }
+}
+
+/// Ready when both the database and the broker answer.
+async fn ready(State(state): State<AppState>) -> (StatusCode, Json<serde_json::Value>) {
+    let database = sqlx::query("SELECT 1").execute(&state.app.pool).await.is_ok();
+    let producer = state.produce.producer.clone();
+    let broker = tokio::task::spawn_blocking(move || producer.client().fetch_metadata(None, Duration::from_secs(2)).is_ok())
+        .await
+        .unwrap_or(false);
+    let status = if database && broker { StatusCode::OK } else { StatusCode::SERVICE_UNAVAILABLE };
+    (status, Json(serde_json::json!({ "database": database, "broker": broker })))
+}
+
+fn router(state: AppState, access: auth_gate::Access) -> Router<()> {
     let routes = generate_route_list(app::App);
     let app_state = state.app.clone();
     Router::new()
         .route("/healthz", get(|| async { "ok" }))
+        .route("/readyz", get(ready))
         .route("/ws/activity", get(ws_activity::upgrade))
+        .route(
+            "/api/kafka/produce",
+            get(produce_api::health).post(produce_api::produce).layer(DefaultBodyLimit::max(produce_api::MAX_BODY_BYTES)),
+        )
         .leptos_routes_with_context(
             &state,
             routes,
@@ -137,7 +199,7 @@ fn router(state: AppState) -> Router<()> {
             },
         )
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(app::shell))
-        .layer(middleware::from_fn(auth_gate::require_session))
+        .layer(middleware::from_fn_with_state(access, auth_gate::require_session))
         .layer(middleware::from_fn(auth_gate::refuse_cross_site))
         .with_state(state)
 }

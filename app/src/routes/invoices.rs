@@ -25,6 +25,8 @@ pub async fn invoices_page(query: String, page: i64) -> Result<InvoicesPageData,
     let state = crate::state::app_state()?;
     let fail = crate::components::invoice_fields::database_error;
     let query = query.trim();
+    // Any page number a URL can carry stays a valid offset.
+    let page = page.clamp(1, 1_000_000);
     let (rows, total_pages) = tokio::try_join!(
         crate::db::invoices::search_page(&state.pool, query, page),
         crate::db::invoices::search_pages(&state.pool, query),

@@ -28,6 +28,15 @@ pub fn producer(brokers: &str) -> Result<FutureProducer, rdkafka::error::KafkaEr
         .create()
 }
 
+/// A producer for requests that wait on it: gives up after 5 s when no broker answers.
+pub fn quick_producer(brokers: &str) -> Result<FutureProducer, rdkafka::error::KafkaError> {
+    base(brokers)
+        .set("enable.idempotence", "true")
+        .set("acks", "all")
+        .set("message.timeout.ms", "5000")
+        .create()
+}
+
 /// A group consumer that commits only the offsets we store after finishing a message.
 pub fn consumer(brokers: &str, group_id: &str, from: &str) -> Result<StreamConsumer, rdkafka::error::KafkaError> {
     base(brokers)

@@ -35,13 +35,12 @@ pub async fn test_env() -> TestEnv {
         invoices_topic: format!("test.{id}.invoices"),
         activity_topic: format!("test.{id}.invoice-activity"),
         processor_group_id: format!("test.{id}.processor"),
+        dlq_topic: format!("test.{id}.invoices.dlq"),
         ..base
     };
     let pool = server::startup::connect_database(&settings).await.expect("database");
     server::seed::demo_data(&pool).await.expect("seed");
-    server::kafka::topics::ensure(&settings.kafka_broker, &[(&settings.invoices_topic, 3), (&settings.activity_topic, 1)])
-        .await
-        .expect("Kafka must be running: scripts/services.sh start");
+    server::startup::ensure_topics(&settings).await.expect("Kafka must be running: scripts/services.sh start");
     TestEnv { settings, pool }
 }
 
@@ -58,6 +57,8 @@ pub fn invoice(dollars: &str, status: InvoiceStatus) -> InvoiceInput {
 pub struct Received {
     pub key: String,
     pub headers: Vec<(String, String)>,
+    /// The value as text, and as JSON when it is JSON (else `Null`).
+    pub raw: String,
     pub json: serde_json::Value,
 }
 
@@ -97,10 +98,12 @@ fn to_received(m: OwnedMessage) -> Received {
         .headers()
         .map(|h| h.iter().map(|h| (h.key.to_string(), String::from_utf8_lossy(h.value.unwrap_or_default()).into_owned())).collect())
         .unwrap_or_default();
+    let raw = String::from_utf8_lossy(m.payload().unwrap_or_default()).into_owned();
     Received {
         key: String::from_utf8_lossy(m.key().unwrap_or_default()).into_owned(),
         headers,
-        json: serde_json::from_slice(m.payload().unwrap_or_default()).expect("JSON payload"),
+        json: serde_json::from_str(&raw).unwrap_or(serde_json::Value::Null),
+        raw,
     }
 }
 

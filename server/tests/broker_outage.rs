@@ -15,6 +15,9 @@ fn services(command: &str) {
     assert!(status.success(), "scripts/services.sh {command} failed");
 }
 
+/// The tests here stop the one broker: one at a time.
+static BROKER: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
 /// Starts the broker again even if the test fails half-way, for the tests after it.
 struct RestartBrokerOnDrop;
 impl Drop for RestartBrokerOnDrop {
@@ -25,6 +28,7 @@ impl Drop for RestartBrokerOnDrop {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn events_saved_while_the_broker_is_down_are_published_once_it_is_back() {
+    let _exclusive = BROKER.lock().await;
     let env = test_env().await;
     let shutdown = CancellationToken::new();
     let producer = server::kafka::producer(&env.settings.kafka_broker).unwrap();
@@ -58,4 +62,27 @@ async fn events_saved_while_the_broker_is_down_are_published_once_it_is_back() {
     assert!(per_event.values().all(|n| *n == 1), "no event twice: {per_event:?}");
     shutdown.cancel();
     relay.await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_produce_endpoint_answers_503_within_seconds_when_the_broker_is_down() {
+    let _exclusive = BROKER.lock().await;
+    let mut env = test_env().await;
+    env.settings.produce_allowed_topics = vec![env.settings.invoices_topic.clone()];
+    let app = TestApp::spawn(&env).await;
+    let client = app.signed_in_client().await;
+    let body = serde_json::json!({ "topic": env.settings.invoices_topic, "message": { "invoiceId": "INV-9", "action": "created" } });
+
+    let guard = RestartBrokerOnDrop;
+    services("stop-kafka");
+    let started = std::time::Instant::now();
+    let response = client.post(app.url("/api/kafka/produce")).json(&body).send().await.unwrap();
+    let waited = started.elapsed();
+    drop(guard);
+
+    assert_eq!(response.status(), reqwest::StatusCode::SERVICE_UNAVAILABLE);
+    let answer: serde_json::Value = response.json().await.unwrap();
+    assert!(answer["error"].as_str().unwrap().contains(&env.settings.kafka_broker), "{answer}");
+    assert!(waited < Duration::from_secs(10), "answered in {waited:?}");
+    app.stop().await;
 }

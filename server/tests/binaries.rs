@@ -1,0 +1,81 @@
+//! The standalone binaries: `invoice-events-processor` and `kafka-consumer`.
+
+mod common;
+
+use app::domain::InvoiceStatus;
+use common::*;
+use std::{io::{BufRead, BufReader}, process::{Command, Stdio}, time::{Duration, Instant}};
+
+fn with_test_settings(command: &mut Command, env: &TestEnv) {
+    command
+        .current_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/.."))
+        .env("DATABASE_URL", &env.settings.database_url)
+        .env("KAFKA_BROKER", &env.settings.kafka_broker)
+        .env("KAFKA_TOPIC", &env.settings.invoices_topic)
+        .env("ACME_ACTIVITY_TOPIC", &env.settings.activity_topic)
+        .env("ACME_DLQ_TOPIC", &env.settings.dlq_topic)
+        .env("KAFKA_GROUP_ID", &env.settings.processor_group_id)
+        .env("RUST_LOG", "warn");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_standalone_processor_handles_events_and_stops_cleanly_on_sigterm() {
+    let env = test_env().await;
+    app::db::invoices::create(&env.pool, &env.settings.invoices_topic, &invoice("21.00", InvoiceStatus::Paid)).await.unwrap();
+    let mut command = Command::new(env!("CARGO_BIN_EXE_invoice-events-processor"));
+    with_test_settings(&mut command, &env);
+    let mut child = command.spawn().expect("processor starts");
+
+    let processed = eventually(Duration::from_secs(40), || async { count(&env.pool, "SELECT count(*) FROM activity_items").await == 1 }).await;
+    let signalled = Instant::now();
+    let _ = Command::new("kill").arg("-TERM").arg(child.id().to_string()).status();
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break Some(status);
+        }
+        if signalled.elapsed() > Duration::from_secs(10) {
+            let _ = child.kill();
+            break None;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    };
+    assert!(processed, "the processor handled the event");
+    let status = status.expect("the processor exits within 10 s of SIGTERM");
+    assert!(status.success(), "{status:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn kafka_consumer_prints_key_headers_and_pretty_json_from_the_beginning() {
+    let env = test_env().await;
+    let id = app::db::invoices::create(&env.pool, &env.settings.invoices_topic, &invoice("77.00", InvoiceStatus::Pending)).await.unwrap();
+    let producer = server::kafka::producer(&env.settings.kafka_broker).unwrap();
+    server::outbox_relay::publish_batch(&mut *env.pool.acquire().await.unwrap(), &producer).await.unwrap();
+
+    let mut command = Command::new(env!("CARGO_BIN_EXE_kafka-consumer"));
+    with_test_settings(&mut command, &env);
+    command.env("KAFKA_GROUP_ID", format!("{}-console", env.settings.processor_group_id)).stdout(Stdio::piped()).stderr(Stdio::null());
+    let mut child = command.spawn().expect("consumer starts");
+    let stdout = child.stdout.take().unwrap();
+    let reader = std::thread::spawn(move || {
+        let mut seen = Vec::new();
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            let done = line.trim() == "}";
+            seen.push(line);
+            if done {
+                break;
+            }
+        }
+        seen
+    });
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while !reader.is_finished() && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let _ = child.kill();
+    let printed = reader.join().unwrap().join("\n");
+    assert!(printed.contains(&format!("topic: {}", env.settings.invoices_topic)), "{printed}");
+    assert!(printed.contains("offset: 0"), "{printed}");
+    assert!(printed.contains(&format!("key: {id}")), "{printed}");
+    assert!(printed.contains("event-type=created") && printed.contains("source=acme-dashboard"), "{printed}");
+    assert!(printed.contains("  \"amount\": 7700,"), "pretty JSON: {printed}");
+}

@@ -46,6 +46,9 @@ pub struct ActivityItem {
     /// When the change was made (the event's timestamp).
     pub occurred_at: DateTime<Utc>,
     pub processed_at: DateTime<Utc>,
+    /// What the processor did for this event, e.g. `email:confirmation`, `task:follow_up`.
+    #[serde(default)]
+    pub effects: Vec<String>,
 }
 
 /// What the server sends on `/ws/activity`, one JSON text frame each.

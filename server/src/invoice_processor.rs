@@ -8,6 +8,7 @@
 //! way the dead letter is acknowledged by the broker before the offset moves on.
 
 use app::db::outbox::{self, OutboxMessage};
+use crate::side_effects;
 use app::events::{action, ActivityItem, InvoiceEvent};
 use chrono::Utc;
 use rdkafka::{
@@ -166,9 +167,9 @@ impl Processor {
         if !KNOWN_ACTIONS.contains(&event.action.as_str()) {
             return Err(Failure::Permanent(format!("unknown action `{}`", event.action)));
         }
-        if uuid::Uuid::parse_str(&event.invoice_id).is_err() {
+        let Ok(invoice_id) = uuid::Uuid::parse_str(&event.invoice_id) else {
             return Err(Failure::Permanent(format!("unknown invoice `{}`", event.invoice_id)));
-        }
+        };
         let mut tx = self.pool.begin().await?;
         let first_time = sqlx::query(
             "INSERT INTO processed_events (event_id, invoice_id, action, kafka_topic, kafka_partition, kafka_offset)
@@ -188,28 +189,30 @@ impl Processor {
             tx.rollback().await?;
             return Ok(Outcome::AlreadyProcessed);
         }
-        let customer: Option<(String, String)> = match uuid::Uuid::parse_str(&event.customer_id) {
-            Ok(id) => sqlx::query_as("SELECT name, image_url FROM customers WHERE id = $1").bind(id).fetch_optional(&mut *tx).await?,
+        let customer: Option<(String, String, String)> = match uuid::Uuid::parse_str(&event.customer_id) {
+            Ok(id) => sqlx::query_as("SELECT name, email, image_url FROM customers WHERE id = $1").bind(id).fetch_optional(&mut *tx).await?,
             Err(_) => None,
         };
-        if customer.is_none() {
+        let Some((customer_name, customer_email, customer_image)) = customer else {
             return Err(Failure::Permanent(format!("unknown customer `{}`", event.customer_id)));
-        }
+        };
+        let customer = side_effects::Customer { name: customer_name, email: customer_email };
+        let effects = side_effects::apply(&mut tx, &event, invoice_id, &customer).await?;
         sqlx::query("SELECT pg_advisory_xact_lock($1)").bind(FEED_APPEND_LOCK).execute(&mut *tx).await?;
         let seq: i64 = sqlx::query_scalar("SELECT nextval(pg_get_serial_sequence('activity_items', 'seq'))").fetch_one(&mut *tx).await?;
-        let (customer_name, customer_image) = customer.unzip();
         let item = ActivityItem {
             seq,
             event_id: event.event_id,
             action: event.action.clone(),
             invoice_id: event.invoice_id.clone(),
             customer_id: event.customer_id.clone(),
-            customer_name,
-            customer_image,
+            customer_name: Some(customer.name),
+            customer_image: Some(customer_image),
             amount: event.amount,
             status: event.status.clone(),
             occurred_at: event.timestamp,
             processed_at: Utc::now(),
+            effects,
         };
         sqlx::query("INSERT INTO activity_items (seq, event_id, item) VALUES ($1, $2, $3)")
             .bind(seq)

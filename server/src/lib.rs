@@ -9,6 +9,7 @@ pub mod outbox_relay;
 pub mod produce_api;
 pub mod seed;
 pub mod settings;
+pub mod side_effects;
 pub mod startup;
 pub mod telemetry;
 pub mod ws_activity;

@@ -1,4 +1,4 @@
-//! Logging set-up and the stop signal, shared by the binaries.
+//! Logging set-up, the stop signal and error reporting, shared by the binaries.
 
 pub fn init() {
     tracing_subscriber::fmt()
@@ -18,4 +18,27 @@ pub async fn wait_for_signal() {
     }
     #[cfg(not(unix))]
     let _ = ctrl_c.await;
+}
+
+/// Runs a binary's body: logging first, then `body`; an error is printed and exits with 1.
+pub async fn run_main<F: std::future::Future<Output = anyhow::Result<()>>>(body: F) {
+    init();
+    if let Err(e) = body.await {
+        eprintln!("error: {e:#}");
+        std::process::exit(1);
+    }
+}
+
+/// The settings file: ACME_SETTINGS, or Leptos.toml in the working directory.
+pub fn settings_path() -> std::path::PathBuf {
+    std::env::var("ACME_SETTINGS").unwrap_or_else(|_| "Leptos.toml".into()).into()
+}
+
+/// Cancels `shutdown` on Ctrl-C or SIGTERM.
+pub fn cancel_on_signal(shutdown: tokio_util::sync::CancellationToken) {
+    tokio::spawn(async move {
+        wait_for_signal().await;
+        tracing::info!("shutting down");
+        shutdown.cancel();
+    });
 }

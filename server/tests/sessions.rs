@@ -40,9 +40,8 @@ async fn login_changes_the_session_id_and_sign_out_ends_the_session() {
     let first = app.session_cookie().await;
     let client = app.signed_in_client().await;
     // Logging in again on a session that exists gives it a new id.
-    let login = || client.post(app.url("/api/login")).form(&[("email", "user@nextmail.com"), ("password", "123456")]).send();
     let id_of = |r: &reqwest::Response| r.headers().get("set-cookie").map(|c| c.to_str().unwrap().split(';').next().unwrap().to_string());
-    let (a, b) = (id_of(&login().await.unwrap()), id_of(&login().await.unwrap()));
+    let (a, b) = (id_of(&app.log_in(&client).await), id_of(&app.log_in(&client).await));
     assert!(a.is_some() && b.is_some() && a != b && a.as_deref() != Some(first.as_str()), "{a:?} {b:?}");
     assert_eq!(client.get(app.url("/dashboard")).send().await.unwrap().status(), StatusCode::OK);
     let sessions = count(&env.pool, "SELECT count(*) FROM tower_sessions.session").await;

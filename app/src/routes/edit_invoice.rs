@@ -4,7 +4,8 @@ use crate::domain::{AmountCents, InvoiceDraft};
 use crate::models::InvoiceEditable;
 use crate::i18n::*;
 use leptos::prelude::*;
-use leptos_router::{components::A, hooks::use_params_map};
+use super::not_found::NotFoundPanel;
+use leptos_router::hooks::use_params_map;
 
 /// The invoice to edit; `None` for an unknown or malformed id.
 #[server(endpoint = "invoice_for_edit")]
@@ -73,16 +74,6 @@ pub fn EditInvoicePage() -> impl IntoView {
 
 #[component]
 pub fn InvoiceNotFound() -> impl IntoView {
-    #[cfg(feature = "ssr")]
-    if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
-        response.set_status(http::StatusCode::NOT_FOUND);
-    }
     let i18n = use_i18n();
-    view! {
-        <main class="flex h-full flex-col items-center justify-center gap-2 py-24">
-            <h2 class="text-xl font-semibold">{t!(i18n, not_found_title)}</h2>
-            <p>{t!(i18n, not_found_invoice)}</p>
-            <A href="/dashboard/invoices" attr:class="mt-4 rounded-md bg-blue-500 px-4 py-2 text-sm text-white hover:bg-blue-400">{t!(i18n, go_back)}</A>
-        </main>
-    }
+    view! { <NotFoundPanel back_to="/dashboard/invoices">{t!(i18n, not_found_invoice)}</NotFoundPanel> }
 }

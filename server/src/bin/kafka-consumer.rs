@@ -11,8 +11,7 @@ use rdkafka::{
     message::Headers,
     ClientConfig, Message,
 };
-use server::settings::Settings;
-use std::path::PathBuf;
+use server::{settings::Settings, telemetry};
 
 #[tokio::main]
 async fn main() {
@@ -23,7 +22,7 @@ async fn main() {
 }
 
 async fn run() -> anyhow::Result<()> {
-    let settings = Settings::load(&PathBuf::from(std::env::var("ACME_SETTINGS").unwrap_or_else(|_| "Leptos.toml".into())))?;
+    let settings = Settings::load(&telemetry::settings_path())?;
     let topic = std::env::args().nth(1).unwrap_or(settings.invoices_topic);
     if topic == "--help" || topic == "-h" {
         println!("usage: kafka-consumer [TOPIC]   (group: KAFKA_GROUP_ID, broker: KAFKA_BROKER)");

@@ -151,29 +151,23 @@ impl TestApp {
         reqwest::Client::builder().cookie_store(true).redirect(reqwest::redirect::Policy::none()).build().unwrap()
     }
 
+    /// Logs `client` in as the demo user.
+    pub async fn log_in(&self, client: &reqwest::Client) -> reqwest::Response {
+        let form = [("email", "user@nextmail.com"), ("password", "123456")];
+        client.post(self.url("/api/login")).form(&form).send().await.unwrap()
+    }
+
     /// A client signed in as the demo user.
     pub async fn signed_in_client(&self) -> reqwest::Client {
         let client = self.client();
-        let response = client
-            .post(self.url("/api/login"))
-            .form(&[("email", "user@nextmail.com"), ("password", "123456")])
-            .send()
-            .await
-            .unwrap();
-        let body = response.text().await.unwrap();
+        let body = self.log_in(&client).await.text().await.unwrap();
         assert!(body.contains("SignedIn"), "demo login failed: {body}");
         client
     }
 
-    /// The session cookie of a signed-in client, for the WebSocket handshake.
+    /// The session cookie of a fresh login, for the WebSocket handshake.
     pub async fn session_cookie(&self) -> String {
-        let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
-        let response = client
-            .post(self.url("/api/login"))
-            .form(&[("email", "user@nextmail.com"), ("password", "123456")])
-            .send()
-            .await
-            .unwrap();
+        let response = self.log_in(&self.client()).await;
         let cookie = response.headers().get("set-cookie").expect("a session cookie").to_str().unwrap();
         cookie.split(';').next().unwrap().to_string()
     }

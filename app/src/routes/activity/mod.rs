@@ -138,6 +138,7 @@ fn ActivityRow(item: ActivityItem) -> impl IntoView {
             <span class="font-medium">{item.customer_name.clone().unwrap_or_else(|| item.customer_id.clone())}</span>
             <span data-testid="activity-amount">{move || formatting::money(amount, i18n.get_locale())}</span>
             <span class="text-gray-500">{item.status.clone()}</span>
+            <span class="text-xs text-gray-500" data-testid="activity-effects">{item.effects.join(" · ")}</span>
             <time class="ml-auto text-xs text-gray-400" datetime=item.occurred_at.to_rfc3339()>
                 {item.occurred_at.format("%Y-%m-%d %H:%M:%S UTC").to_string()}
             </time>

@@ -3,6 +3,7 @@
 
 pub mod activity_hub;
 pub mod auth_gate;
+pub mod delivery;
 pub mod invoice_processor;
 pub mod kafka;
 pub mod outbox_relay;

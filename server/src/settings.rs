@@ -21,6 +21,13 @@ pub struct Settings {
     pub processor_max_attempts: u32,
     pub api_token: String,
     pub produce_allowed_topics: Vec<String>,
+    pub smtp_host: String,
+    pub smtp_port: u16,
+    pub mail_from: String,
+    pub webhook_accounting_url: String,
+    pub webhook_finance_url: String,
+    pub webhook_team_chat_url: String,
+    pub webhook_secret: String,
 }
 
 /// A comma-separated list setting.
@@ -105,6 +112,13 @@ impl Settings {
             processor_max_attempts: s.get("processor_max_attempts", &[])?,
             api_token: s.get("api_token", &[])?,
             produce_allowed_topics: s.get::<List>("produce_allowed_topics", &[])?.0,
+            smtp_host: s.get("smtp_host", &[])?,
+            smtp_port: s.get("smtp_port", &[])?,
+            mail_from: s.get("mail_from", &[])?,
+            webhook_accounting_url: s.get("webhook_accounting_url", &[])?,
+            webhook_finance_url: s.get("webhook_finance_url", &[])?,
+            webhook_team_chat_url: s.get("webhook_team_chat_url", &[])?,
+            webhook_secret: s.get("webhook_secret", &[])?,
         };
         settings.check()?;
         Ok(settings)
@@ -153,6 +167,21 @@ impl Settings {
         }
         if let Some(bad) = self.produce_allowed_topics.iter().find(|t| check_topic_name(t).is_err()) {
             return Err(fail("produce_allowed_topics", "", format!("lists an invalid topic name {bad:?}")));
+        }
+        if !self.mail_from.contains('@') {
+            return Err(fail("mail_from", "", "must be an email address".into()));
+        }
+        for (name, url) in [
+            ("webhook_accounting_url", &self.webhook_accounting_url),
+            ("webhook_finance_url", &self.webhook_finance_url),
+            ("webhook_team_chat_url", &self.webhook_team_chat_url),
+        ] {
+            if !url.is_empty() && !(url.starts_with("http://") || url.starts_with("https://")) {
+                return Err(fail(name, "", "must be empty (off) or an http(s):// URL".into()));
+            }
+        }
+        if self.webhook_secret.len() < 16 {
+            return Err(fail("webhook_secret", "", "must be at least 16 characters".into()));
         }
         if self.processor_group_id.trim().is_empty() {
             return Err(fail("processor_group_id", " or KAFKA_GROUP_ID", "must not be empty".into()));

@@ -88,6 +88,8 @@ pub fn spawn_pipeline(tasks: &mut JoinSet<()>, settings: &Settings, pool: &PgPoo
             },
         };
         tasks.spawn(invoice_processor::run(consumer, processor, shutdown.clone()));
+        // The processor's mail and webhooks go out from wherever it runs.
+        tasks.spawn(crate::delivery::Delivery::from_settings(settings, pool.clone())?.run(shutdown.clone()));
     }
     Ok(())
 }

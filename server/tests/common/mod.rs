@@ -2,6 +2,8 @@
 //! scripts/services.sh, with a fresh database and fresh topics for each test.
 #![allow(dead_code)]
 
+pub mod outside;
+
 use app::domain::{AmountCents, InvoiceInput, InvoiceStatus};
 use rdkafka::{
     consumer::{Consumer, StreamConsumer},

@@ -1,0 +1,114 @@
+//! Fault tests against the real broker and database: the processor killed mid-stream, and
+//! malformed messages mixed into real traffic. Each asserts exact counts.
+
+mod common;
+
+use app::domain::InvoiceStatus;
+use common::*;
+use rdkafka::producer::FutureRecord;
+use std::{process::{Child, Command}, time::Duration};
+use tokio::task::JoinSet;
+use tokio_util::sync::CancellationToken;
+
+fn start_processor(env: &TestEnv) -> Child {
+    Command::new(env!("CARGO_BIN_EXE_invoice-events-processor"))
+        .current_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/.."))
+        .env("DATABASE_URL", &env.settings.database_url)
+        .env("KAFKA_BROKER", &env.settings.kafka_broker)
+        .env("KAFKA_TOPIC", &env.settings.invoices_topic)
+        .env("ACME_ACTIVITY_TOPIC", &env.settings.activity_topic)
+        .env("ACME_DLQ_TOPIC", &env.settings.dlq_topic)
+        .env("KAFKA_GROUP_ID", &env.settings.processor_group_id)
+        .env("RUST_LOG", "error")
+        .spawn()
+        .expect("processor starts")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_processor_killed_mid_stream_and_restarted_leaves_every_effect_exactly_once() {
+    let env = test_env().await;
+    const EVENTS: i64 = 1000;
+    let mut tx = env.pool.begin().await.unwrap();
+    for n in 0..EVENTS {
+        let input = invoice(&format!("{}.{:02}", 10 + n, n % 100), InvoiceStatus::Pending);
+        app::db::invoices::insert_with_event(&mut tx, &env.settings.invoices_topic, &input).await.unwrap();
+    }
+    tx.commit().await.unwrap();
+
+    let mut first = start_processor(&env);
+    let midway = eventually(Duration::from_secs(120), || async { count(&env.pool, "SELECT count(*) FROM processed_events").await >= 200 }).await;
+    first.kill().expect("SIGKILL");
+    first.wait().unwrap();
+    let at_kill = count(&env.pool, "SELECT count(*) FROM processed_events").await;
+    assert!(midway && at_kill < EVENTS, "killed in the middle: {at_kill} of {EVENTS} done");
+
+    let mut second = start_processor(&env);
+    let all = eventually(Duration::from_secs(180), || async { count(&env.pool, "SELECT count(*) FROM processed_events").await == EVENTS }).await;
+    let _ = Command::new("kill").arg("-TERM").arg(second.id().to_string()).status();
+    second.wait().unwrap();
+    assert!(all, "every event processed after the restart");
+
+    for (what, sql) in [
+        ("processed events", "SELECT count(*) FROM processed_events"),
+        ("activity items", "SELECT count(*) FROM activity_items"),
+        ("follow-up tasks", "SELECT count(*) FROM follow_up_tasks"),
+        ("confirmation mails", "SELECT count(*) FROM email_outbox WHERE kind = 'confirmation'"),
+        ("activity messages", &format!("SELECT count(*) FROM outbox WHERE topic = '{}'", env.settings.activity_topic)),
+        ("invoices_created", "SELECT value FROM invoice_analytics WHERE metric = 'invoices_created'"),
+    ] {
+        assert_eq!(count(&env.pool, sql).await, EVENTS, "{what}");
+    }
+    let expected_cents: i64 = sqlx::query_scalar("SELECT sum(amount_cents)::bigint FROM invoices WHERE customer_id = $1")
+        .bind(uuid::Uuid::parse_str(LEE_ROBINSON).unwrap())
+        .fetch_one(&env.pool)
+        .await
+        .unwrap();
+    let seeded: i64 = 54246 + 1000;
+    assert_eq!(count(&env.pool, "SELECT value FROM invoice_analytics WHERE metric = 'amount_created_cents'").await, expected_cents - seeded);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn fifty_malformed_messages_go_to_the_dead_letter_topic_and_every_valid_one_is_processed() {
+    let env = test_env().await;
+    let producer = server::kafka::producer(&env.settings.kafka_broker).unwrap();
+    let mut tx = env.pool.begin().await.unwrap();
+    for n in 0..50 {
+        app::db::invoices::insert_with_event(&mut tx, &env.settings.invoices_topic, &invoice(&format!("{}.00", n + 1), InvoiceStatus::Paid)).await.unwrap();
+    }
+    tx.commit().await.unwrap();
+    let valid: Vec<(String, String)> = sqlx::query_as("DELETE FROM outbox RETURNING message_key, payload::text").fetch_all(&env.pool).await.unwrap();
+    let broken = |n: usize| match n % 5 {
+        0 => "{not json".to_string(),
+        1 => String::new(),
+        2 => r#"{"invoiceId":"INV-001","action":"created","amount":1500}"#.to_string(),
+        3 => format!(r#"{{"eventId":"{}","invoiceId":"{}","action":"exploded","customerId":"{LEE_ROBINSON}","amount":1,"status":"paid","timestamp":"2026-01-01T00:00:00Z"}}"#, uuid::Uuid::new_v4(), uuid::Uuid::new_v4()),
+        _ => format!(r#"{{"eventId":"{}","invoiceId":"{}","action":"created","customerId":"{}","amount":1,"status":"paid","timestamp":"2026-01-01T00:00:00Z"}}"#, uuid::Uuid::new_v4(), uuid::Uuid::new_v4(), uuid::Uuid::new_v4()),
+    };
+    // Interleave: broken, valid, broken, valid ... all on the partitions real traffic uses.
+    for (n, (key, payload)) in valid.iter().enumerate() {
+        let bad = broken(n);
+        producer.send(FutureRecord::to(&env.settings.invoices_topic).key(key).payload(&bad), Duration::from_secs(5)).await.unwrap();
+        producer.send(FutureRecord::to(&env.settings.invoices_topic).key(key).payload(payload), Duration::from_secs(5)).await.unwrap();
+    }
+
+    let shutdown = CancellationToken::new();
+    let mut tasks = JoinSet::new();
+    server::startup::spawn_pipeline(&mut tasks, &env.settings, &env.pool, &shutdown, true).unwrap();
+    let dead = read_topic(&env.settings.kafka_broker, &env.settings.dlq_topic, 50, Duration::from_secs(60), Duration::from_secs(3)).await;
+    let processed = eventually(Duration::from_secs(60), || async { count(&env.pool, "SELECT count(*) FROM processed_events").await == 50 }).await;
+    shutdown.cancel();
+    while tasks.join_next().await.is_some() {}
+
+    assert!(processed, "every valid event processed");
+    assert_eq!(count(&env.pool, "SELECT count(*) FROM processed_events").await, 50);
+    assert_eq!(dead.len(), 50, "every malformed message dead-lettered once");
+    for letter in &dead {
+        let reason = letter.header("dlq-error").unwrap_or_default();
+        assert!(
+            ["not an invoice event", "empty message", "unknown action `exploded`", "unknown customer"].iter().any(|r| reason.starts_with(r)),
+            "a reason: {reason}"
+        );
+        assert_eq!(letter.header("dlq-original-topic"), Some(env.settings.invoices_topic.as_str()));
+        assert!(letter.header("dlq-original-offset").is_some_and(|o| o.parse::<i64>().is_ok()));
+    }
+}

@@ -43,7 +43,7 @@ if [ "$cargo_status" -ne 0 ] && ! grep -q '^test result:' "$RESULTS/cargo.log"; 
 fi
 
 step "building the site for the browser tests"
-if cargo leptos build 2>&1 | tail -5; [ "${PIPESTATUS[0]}" -eq 0 ]; then
+if cargo leptos build 2>&1 | grep -v "^ *Compiling " | tail -40; [ "${PIPESTATUS[0]}" -eq 0 ]; then
   step "Playwright (Debian's Chromium)"
   # A fresh database for the browser tests on every run.
   E2E_DATABASE_URL="${DATABASE_URL%/*}/acme_e2e"

@@ -9,6 +9,8 @@
 
 use app::db::outbox::{self, OutboxMessage};
 use crate::side_effects;
+use crate::telemetry_metrics::{CONSUMED, CONSUMER_LAG, DEAD_LETTERS, PROCESSED, PROCESSING_SECONDS, RETRIES};
+use rdkafka::{consumer::BaseConsumer, ClientConfig, TopicPartitionList};
 use app::events::{action, ActivityItem, InvoiceEvent};
 use chrono::Utc;
 use rdkafka::{
@@ -42,7 +44,7 @@ pub struct DeadLetters {
 
 #[derive(Debug, PartialEq, Eq)]
 pub enum Outcome {
-    Processed { seq: i64 },
+    Processed { seq: i64, action: String },
     AlreadyProcessed,
 }
 
@@ -74,9 +76,11 @@ pub async fn run(consumer: StreamConsumer, processor: Processor, shutdown: Cance
                 continue;
             }
         };
+        metrics::counter!(CONSUMED).increment(1);
         if !handle_until_done(&processor, &message, &shutdown).await {
             break;
         }
+
         if let Err(e) = consumer.store_offset_from_message(&message) {
             tracing::error!(error = %e, "could not store the offset");
         }
@@ -95,18 +99,24 @@ async fn handle_until_done(processor: &Processor, message: &BorrowedMessage<'_>,
     loop {
         attempt += 1;
         let span = tracing::info_span!("invoice_event", partition = message.partition(), offset = message.offset(), attempt);
+        let started = std::time::Instant::now();
         let result = {
             let _entered = span.enter();
             processor.handle(message.topic(), message.partition(), message.offset(), message.payload()).await
         };
+        metrics::histogram!(PROCESSING_SECONDS).record(started.elapsed().as_secs_f64());
         let reason = match result {
             Ok(outcome) => {
                 tracing::info!(parent: &span, ?outcome, "invoice event handled");
+                if let Outcome::Processed { action, .. } = &outcome {
+                    metrics::counter!(PROCESSED, "action" => action.clone()).increment(1);
+                }
                 return true;
             }
             Err(Failure::Permanent(reason)) => reason,
             Err(Failure::Transient(e)) if attempt < processor.dead_letters.max_attempts => {
                 let delay = Duration::from_millis((100u64 << attempt.min(7)).min(10_000));
+                metrics::counter!(RETRIES).increment(1);
                 tracing::warn!(parent: &span, error = %e, "processing failed; retrying");
                 tokio::select! { _ = shutdown.cancelled() => return false, _ = tokio::time::sleep(delay) => {} }
                 continue;
@@ -117,6 +127,7 @@ async fn handle_until_done(processor: &Processor, message: &BorrowedMessage<'_>,
         loop {
             match processor.dead_letters.send(message, &reason, attempt).await {
                 Ok(()) => {
+                    metrics::counter!(DEAD_LETTERS).increment(1);
                     tracing::error!(parent: &span, %reason, topic = %processor.dead_letters.topic, "dead-lettered");
                     return true;
                 }
@@ -227,6 +238,40 @@ impl Processor {
         )
         .await?;
         tx.commit().await?;
-        Ok(Outcome::Processed { seq })
+        Ok(Outcome::Processed { seq, action: event.action })
+    }
+}
+
+/// Every few seconds: how far the group's committed offsets trail each partition's end.
+/// Runs on a blocking thread (the admin calls wait on the broker).
+pub fn watch_lag(brokers: String, group: String, topic: String, shutdown: CancellationToken) {
+    let consumer: BaseConsumer = match ClientConfig::new().set("bootstrap.servers", &brokers).set("group.id", &group).create() {
+        Ok(c) => c,
+        Err(e) => return tracing::warn!(error = %e, "consumer lag watcher not started"),
+    };
+    let timeout = Duration::from_secs(2);
+    while !shutdown.is_cancelled() {
+        let partitions = consumer
+            .fetch_metadata(Some(&topic), timeout)
+            .ok()
+            .and_then(|m| m.topics().first().map(|t| t.partitions().iter().map(|p| p.id()).collect::<Vec<_>>()))
+            .unwrap_or_default();
+        let mut wanted = TopicPartitionList::new();
+        for p in &partitions {
+            wanted.add_partition(&topic, *p);
+        }
+        if let Ok(committed) = consumer.committed_offsets(wanted, timeout) {
+            for element in committed.elements() {
+                let Ok((low, high)) = consumer.fetch_watermarks(&topic, element.partition(), timeout) else { continue };
+                let position = element.offset().to_raw().filter(|o| *o >= 0).unwrap_or(low);
+                metrics::gauge!(CONSUMER_LAG, "partition" => element.partition().to_string()).set((high - position).max(0) as f64);
+            }
+        }
+        for _ in 0..50 {
+            if shutdown.is_cancelled() {
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
     }
 }

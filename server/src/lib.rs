@@ -13,4 +13,5 @@ pub mod settings;
 pub mod side_effects;
 pub mod startup;
 pub mod telemetry;
+pub mod telemetry_metrics;
 pub mod ws_activity;

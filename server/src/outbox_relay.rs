@@ -3,6 +3,7 @@
 //! advisory lock makes sure only one relay publishes at a time across server processes.
 
 use crate::kafka::SOURCE;
+use crate::telemetry_metrics::{OUTBOX_BACKLOG, PUBLISHED};
 use futures::future::join_all;
 use rdkafka::{
     message::{Header, OwnedHeaders},
@@ -87,6 +88,7 @@ pub async fn publish_batch(conn: &mut PgConnection, producer: &FutureProducer) -
     .fetch_all(&mut *conn)
     .await?;
     if rows.is_empty() {
+        metrics::gauge!(OUTBOX_BACKLOG).set(0.0);
         return Ok(0);
     }
     // Queue all, then await: the idempotent producer keeps each partition in order.
@@ -103,7 +105,10 @@ pub async fn publish_batch(conn: &mut PgConnection, producer: &FutureProducer) -
     let mut failed = Vec::new();
     for (row, result) in rows.iter().zip(results) {
         match result {
-            Ok(_) => acked.push(row.id),
+            Ok(_) => {
+                metrics::counter!(PUBLISHED, "topic" => row.topic.clone()).increment(1);
+                acked.push(row.id);
+            }
             Err((e, _)) => failed.push((row.id, e.to_string())),
         }
     }
@@ -121,6 +126,8 @@ pub async fn publish_batch(conn: &mut PgConnection, producer: &FutureProducer) -
     }
     tx.commit().await?;
     tracing::debug!(published = acked.len(), failed = failed.len(), "outbox batch");
+    let backlog: i64 = sqlx::query_scalar("SELECT count(*) FROM outbox WHERE published_at IS NULL").fetch_one(&mut *conn).await?;
+    metrics::gauge!(OUTBOX_BACKLOG).set(backlog as f64);
     match failed.first() {
         None => Ok(acked.len()),
         Some((_, first_error)) => Err(RelayError::Kafka { failed: failed.len(), total: rows.len(), first_error: first_error.clone() }),

@@ -73,6 +73,7 @@ pub async fn ensure_topics(settings: &Settings) -> anyhow::Result<()> {
 /// The event pipeline: the outbox relay always (only one publishes at a time across
 /// processes), and the invoice events processor when `with_processor`.
 pub fn spawn_pipeline(tasks: &mut JoinSet<()>, settings: &Settings, pool: &PgPool, shutdown: &CancellationToken, with_processor: bool) -> anyhow::Result<()> {
+    crate::telemetry_metrics::handle();
     let producer = kafka::producer(&settings.kafka_broker)?;
     tasks.spawn(outbox_relay::run(pool.clone(), producer.clone(), shutdown.clone()));
     if with_processor {
@@ -88,6 +89,11 @@ pub fn spawn_pipeline(tasks: &mut JoinSet<()>, settings: &Settings, pool: &PgPoo
             },
         };
         tasks.spawn(invoice_processor::run(consumer, processor, shutdown.clone()));
+        let (brokers, group, topic, stop) =
+            (settings.kafka_broker.clone(), settings.processor_group_id.clone(), settings.invoices_topic.clone(), shutdown.clone());
+        tasks.spawn(async move {
+            let _ = tokio::task::spawn_blocking(move || invoice_processor::watch_lag(brokers, group, topic, stop)).await;
+        });
         // The processor's mail and webhooks go out from wherever it runs.
         tasks.spawn(crate::delivery::Delivery::from_settings(settings, pool.clone())?.run(shutdown.clone()));
     }
@@ -96,6 +102,7 @@ pub fn spawn_pipeline(tasks: &mut JoinSet<()>, settings: &Settings, pool: &PgPoo
 
 impl Application {
     pub async fn build(settings: Settings, leptos_options: LeptosOptions) -> anyhow::Result<Self> {
+        crate::telemetry_metrics::handle();
         let pool = connect_database(&settings).await?;
         if settings.seed_demo_data {
             seed::demo_data(&pool).await.context("seeding the demo data")?;
@@ -186,6 +193,7 @@ fn router(state: AppState, access: auth_gate::Access) -> Router<()> {
     Router::new()
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(ready))
+        .route("/metrics", get(crate::telemetry_metrics::render))
         .route("/ws/activity", get(ws_activity::upgrade))
         .route(
             "/api/kafka/produce",

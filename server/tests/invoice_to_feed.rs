@@ -47,6 +47,21 @@ async fn a_created_invoice_reaches_an_open_feed() {
     assert!(replayed.to_text().unwrap().contains(&item.event_id.to_string()));
     let mut caught_up = open_feed(&app, 1).await;
     assert!(tokio::time::timeout(Duration::from_secs(2), caught_up.next()).await.is_err(), "nothing to replay after seq 1");
+
+    // What happened shows in the Prometheus metrics.
+    let metrics = app.client().get(app.url("/metrics")).send().await.unwrap().text().await.unwrap();
+    for expected in [
+        "acme_events_processed_total{action=\"created\"}",
+        &format!("acme_events_published_total{{topic=\"{}\"}}", env.settings.invoices_topic),
+        "acme_events_consumed_total",
+        "acme_processing_seconds_bucket",
+        "acme_outbox_backlog",
+    ] {
+        assert!(metrics.contains(expected), "{expected} missing from:\n{metrics}");
+    }
+    let ready = app.client().get(app.url("/readyz")).send().await.unwrap();
+    assert_eq!(ready.status(), 200);
+    assert_eq!(ready.json::<serde_json::Value>().await.unwrap(), serde_json::json!({ "database": true, "broker": true }));
     app.stop().await;
 }
 

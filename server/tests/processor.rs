@@ -41,7 +41,7 @@ async fn a_redelivered_event_changes_nothing_the_second_time() {
     assert_eq!(item["customerName"], "Lee Robinson");
     assert_eq!(item["amount"], 1234);
     assert_eq!(item["action"], "created");
-    let Outcome::Processed { seq } = first else { unreachable!() };
+    let Outcome::Processed { seq, .. } = first else { unreachable!() };
     assert_eq!(item["seq"], seq);
     // The activity item is on its way to the feed topic through the outbox.
     assert_eq!(count(&env.pool, &format!("SELECT count(*) FROM outbox WHERE topic = '{}'", env.settings.activity_topic)).await, 1);

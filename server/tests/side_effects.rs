@@ -32,7 +32,7 @@ async fn process_outbox_twice(env: &TestEnv) -> Vec<Vec<String>> {
         let again = processor.handle(&env.settings.invoices_topic, 0, offset as i64, Some(payload.as_bytes())).await.unwrap();
         assert!(matches!(first, Outcome::Processed { .. }));
         assert_eq!(again, Outcome::AlreadyProcessed);
-        let Outcome::Processed { seq } = first else { unreachable!() };
+        let Outcome::Processed { seq, .. } = first else { unreachable!() };
         let item: serde_json::Value = sqlx::query_scalar("SELECT item FROM activity_items WHERE seq = $1").bind(seq).fetch_one(&env.pool).await.unwrap();
         effects.push(serde_json::from_value(item["effects"].clone()).unwrap());
     }

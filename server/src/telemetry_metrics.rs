@@ -1,0 +1,45 @@
+//! Prometheus metrics, served at `/metrics`. One recorder per process (the binaries and
+//! every test app in a test binary share it).
+
+use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
+use std::sync::OnceLock;
+
+pub const PUBLISHED: &str = "acme_events_published_total";
+pub const CONSUMED: &str = "acme_events_consumed_total";
+pub const PROCESSED: &str = "acme_events_processed_total";
+pub const RETRIES: &str = "acme_processing_retries_total";
+pub const DEAD_LETTERS: &str = "acme_dead_letters_total";
+pub const PROCESSING_SECONDS: &str = "acme_processing_seconds";
+pub const CONSUMER_LAG: &str = "acme_consumer_lag";
+pub const OUTBOX_BACKLOG: &str = "acme_outbox_backlog";
+
+static HANDLE: OnceLock<PrometheusHandle> = OnceLock::new();
+
+/// Installs the recorder on first use and returns the handle that renders the metrics.
+pub fn handle() -> &'static PrometheusHandle {
+    HANDLE.get_or_init(|| {
+        let handle = PrometheusBuilder::new()
+            .set_buckets_for_metric(Matcher::Full(PROCESSING_SECONDS.into()), &[0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0])
+            .expect("valid buckets")
+            .install_recorder()
+            .expect("the only metrics recorder of this process");
+        describe();
+        handle
+    })
+}
+
+fn describe() {
+    metrics::describe_counter!(PUBLISHED, "Outbox messages acknowledged by the broker, per topic");
+    metrics::describe_counter!(CONSUMED, "Invoice events received by the processor");
+    metrics::describe_counter!(PROCESSED, "Invoice events processed, per action");
+    metrics::describe_counter!(RETRIES, "Processing attempts that failed and were retried");
+    metrics::describe_counter!(DEAD_LETTERS, "Messages moved to the dead-letter topic");
+    metrics::describe_histogram!(PROCESSING_SECONDS, metrics::Unit::Seconds, "Time to process one invoice event");
+    metrics::describe_gauge!(CONSUMER_LAG, "Messages not yet processed, per partition of the invoices topic");
+    metrics::describe_gauge!(OUTBOX_BACKLOG, "Outbox rows not yet published");
+}
+
+/// The `/metrics` page.
+pub async fn render() -> String {
+    handle().render()
+}

@@ -13,6 +13,7 @@ use tokio_util::sync::CancellationToken;
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
+    server::telemetry::init();
     let n: usize = std::env::args().nth(1).and_then(|a| a.parse().ok()).unwrap_or(10_000);
     let base = Settings::load(&server::telemetry::settings_path())?;
     let id = uuid::Uuid::new_v4().simple().to_string()[..10].to_string();
@@ -99,7 +100,7 @@ async fn main() -> anyhow::Result<()> {
     let total = started.elapsed();
     let (p50, p99, max): (f64, f64, f64) = sqlx::query_as(
         "SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY ms), percentile_cont(0.99) WITHIN GROUP (ORDER BY ms), max(ms)
-         FROM (SELECT extract(epoch FROM a.created_at - i.created_at) * 1000 AS ms
+         FROM (SELECT extract(epoch FROM a.created_at - i.created_at)::float8 * 1000 AS ms
                FROM activity_items a JOIN processed_events p USING (event_id) JOIN invoices i ON i.id::text = p.invoice_id) t",
     )
     .fetch_one(&pool)

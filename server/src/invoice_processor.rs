@@ -21,6 +21,7 @@ use rdkafka::{
 };
 use sqlx::PgPool;
 use std::time::Duration;
+use tracing::Instrument;
 use tokio_util::sync::CancellationToken;
 
 /// Held for the rest of a transaction that appends to the feed, so that `seq` order is
@@ -100,10 +101,11 @@ async fn handle_until_done(processor: &Processor, message: &BorrowedMessage<'_>,
         attempt += 1;
         let span = tracing::info_span!("invoice_event", partition = message.partition(), offset = message.offset(), attempt);
         let started = std::time::Instant::now();
-        let result = {
-            let _entered = span.enter();
-            processor.handle(message.topic(), message.partition(), message.offset(), message.payload()).await
-        };
+        // Instrument, not enter: a span entered across an await leaks into other tasks.
+        let result = processor
+            .handle(message.topic(), message.partition(), message.offset(), message.payload())
+            .instrument(span.clone())
+            .await;
         metrics::histogram!(PROCESSING_SECONDS).record(started.elapsed().as_secs_f64());
         let reason = match result {
             Ok(outcome) => {

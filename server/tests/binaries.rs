@@ -6,25 +6,12 @@ use app::domain::InvoiceStatus;
 use common::*;
 use std::{io::{BufRead, BufReader}, process::{Command, Stdio}, time::{Duration, Instant}};
 
-fn with_test_settings(command: &mut Command, env: &TestEnv) {
-    command
-        .current_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/.."))
-        .env("DATABASE_URL", &env.settings.database_url)
-        .env("KAFKA_BROKER", &env.settings.kafka_broker)
-        .env("KAFKA_TOPIC", &env.settings.invoices_topic)
-        .env("ACME_ACTIVITY_TOPIC", &env.settings.activity_topic)
-        .env("ACME_DLQ_TOPIC", &env.settings.dlq_topic)
-        .env("KAFKA_GROUP_ID", &env.settings.processor_group_id)
-        .env("RUST_LOG", "warn");
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_standalone_processor_handles_events_and_stops_cleanly_on_sigterm() {
     let env = test_env().await;
     app::db::invoices::create(&env.pool, &env.settings.invoices_topic, &invoice("21.00", InvoiceStatus::Paid)).await.unwrap();
-    let mut command = Command::new(env!("CARGO_BIN_EXE_invoice-events-processor"));
-    with_test_settings(&mut command, &env);
-    let mut child = command.spawn().expect("processor starts");
+    let mut child = binary_with_test_settings(env!("CARGO_BIN_EXE_invoice-events-processor"), &env).spawn().expect("processor starts");
 
     let processed = eventually(Duration::from_secs(40), || async { count(&env.pool, "SELECT count(*) FROM activity_items").await == 1 }).await;
     let signalled = Instant::now();
@@ -51,8 +38,7 @@ async fn kafka_consumer_prints_key_headers_and_pretty_json_from_the_beginning() 
     let producer = server::kafka::producer(&env.settings.kafka_broker).unwrap();
     server::outbox_relay::publish_batch(&mut *env.pool.acquire().await.unwrap(), &producer).await.unwrap();
 
-    let mut command = Command::new(env!("CARGO_BIN_EXE_kafka-consumer"));
-    with_test_settings(&mut command, &env);
+    let mut command = binary_with_test_settings(env!("CARGO_BIN_EXE_kafka-consumer"), &env);
     command.env("KAFKA_GROUP_ID", format!("{}-console", env.settings.processor_group_id)).stdout(Stdio::piped()).stderr(Stdio::null());
     let mut child = command.spawn().expect("consumer starts");
     let stdout = child.stdout.take().unwrap();

@@ -4,15 +4,11 @@ mod common;
 
 use app::domain::InvoiceStatus;
 use common::{outside::*, *};
-use server::{delivery::{signature, Delivery}, invoice_processor::{DeadLetters, Processor}};
+use server::delivery::{signature, Delivery};
 use std::time::Duration;
 
 async fn process_all(env: &TestEnv) {
-    let processor = Processor {
-        pool: env.pool.clone(),
-        activity_topic: env.settings.activity_topic.clone(),
-        dead_letters: DeadLetters { producer: server::kafka::producer(&env.settings.kafka_broker).unwrap(), topic: env.settings.dlq_topic.clone(), max_attempts: 2 },
-    };
+    let processor = test_processor(env);
     let payloads: Vec<String> = sqlx::query_scalar("DELETE FROM outbox WHERE topic = $1 RETURNING payload::text").bind(&env.settings.invoices_topic).fetch_all(&env.pool).await.unwrap();
     for (offset, payload) in payloads.iter().enumerate() {
         processor.handle(&env.settings.invoices_topic, 0, offset as i64, Some(payload.as_bytes())).await.unwrap();

@@ -11,17 +11,7 @@ use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
 
 fn start_processor(env: &TestEnv) -> Child {
-    Command::new(env!("CARGO_BIN_EXE_invoice-events-processor"))
-        .current_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/.."))
-        .env("DATABASE_URL", &env.settings.database_url)
-        .env("KAFKA_BROKER", &env.settings.kafka_broker)
-        .env("KAFKA_TOPIC", &env.settings.invoices_topic)
-        .env("ACME_ACTIVITY_TOPIC", &env.settings.activity_topic)
-        .env("ACME_DLQ_TOPIC", &env.settings.dlq_topic)
-        .env("KAFKA_GROUP_ID", &env.settings.processor_group_id)
-        .env("RUST_LOG", "error")
-        .spawn()
-        .expect("processor starts")
+    binary_with_test_settings(env!("CARGO_BIN_EXE_invoice-events-processor"), env).spawn().expect("processor starts")
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

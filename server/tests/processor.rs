@@ -6,29 +6,18 @@ mod common;
 use app::domain::InvoiceStatus;
 use common::*;
 use rdkafka::producer::FutureRecord;
-use server::invoice_processor::{DeadLetters, Failure, Outcome, Processor};
+use server::invoice_processor::{Failure, Outcome};
 use std::time::Duration;
 use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
 
-fn processor(env: &TestEnv) -> Processor {
-    Processor {
-        pool: env.pool.clone(),
-        activity_topic: env.settings.activity_topic.clone(),
-        dead_letters: DeadLetters {
-            producer: server::kafka::producer(&env.settings.kafka_broker).unwrap(),
-            topic: env.settings.dlq_topic.clone(),
-            max_attempts: 2,
-        },
-    }
-}
 
 #[tokio::test]
 async fn a_redelivered_event_changes_nothing_the_second_time() {
     let env = test_env().await;
     app::db::invoices::create(&env.pool, &env.settings.invoices_topic, &invoice("12.34", InvoiceStatus::Pending)).await.unwrap();
     let payload: String = sqlx::query_scalar("SELECT payload::text FROM outbox").fetch_one(&env.pool).await.unwrap();
-    let processor = processor(&env);
+    let processor = test_processor(&env);
 
     let first = processor.handle(&env.settings.invoices_topic, 0, 7, Some(payload.as_bytes())).await.unwrap();
     let again = processor.handle(&env.settings.invoices_topic, 0, 7, Some(payload.as_bytes())).await.unwrap();
@@ -50,7 +39,7 @@ async fn a_redelivered_event_changes_nothing_the_second_time() {
 #[tokio::test]
 async fn messages_that_can_never_succeed_are_refused_without_effects() {
     let env = test_env().await;
-    let processor = processor(&env);
+    let processor = test_processor(&env);
     let cases: [(&[u8], &str); 4] = [
         (b"{not json", "not an invoice event"),
         // The users' guide example: no eventId, customerId or status.

@@ -4,19 +4,8 @@ mod common;
 
 use app::domain::InvoiceStatus;
 use common::*;
-use server::invoice_processor::{DeadLetters, Outcome, Processor};
+use server::invoice_processor::Outcome;
 
-fn processor(env: &TestEnv) -> Processor {
-    Processor {
-        pool: env.pool.clone(),
-        activity_topic: env.settings.activity_topic.clone(),
-        dead_letters: DeadLetters {
-            producer: server::kafka::producer(&env.settings.kafka_broker).unwrap(),
-            topic: env.settings.dlq_topic.clone(),
-            max_attempts: 2,
-        },
-    }
-}
 
 /// Processes every invoice event in the outbox, twice each (a redelivery), in order.
 async fn process_outbox_twice(env: &TestEnv) -> Vec<Vec<String>> {
@@ -25,7 +14,7 @@ async fn process_outbox_twice(env: &TestEnv) -> Vec<Vec<String>> {
         .fetch_all(&env.pool)
         .await
         .unwrap();
-    let processor = processor(env);
+    let processor = test_processor(env);
     let mut effects = Vec::new();
     for (offset, payload) in payloads.iter().enumerate() {
         let first = processor.handle(&env.settings.invoices_topic, 0, offset as i64, Some(payload.as_bytes())).await.unwrap();

@@ -179,3 +179,31 @@ impl TestApp {
         self.running.await.unwrap();
     }
 }
+
+/// A processor for this test's topics, as the server builds it (two tries before a dead letter).
+pub fn test_processor(env: &TestEnv) -> server::invoice_processor::Processor {
+    server::invoice_processor::Processor {
+        pool: env.pool.clone(),
+        activity_topic: env.settings.activity_topic.clone(),
+        dead_letters: server::invoice_processor::DeadLetters {
+            producer: server::kafka::producer(&env.settings.kafka_broker).unwrap(),
+            topic: env.settings.dlq_topic.clone(),
+            max_attempts: 2,
+        },
+    }
+}
+
+/// A command running one of our binaries with this test's database and topics.
+pub fn binary_with_test_settings(binary: &str, env: &TestEnv) -> std::process::Command {
+    let mut command = std::process::Command::new(binary);
+    command
+        .current_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/.."))
+        .env("DATABASE_URL", &env.settings.database_url)
+        .env("KAFKA_BROKER", &env.settings.kafka_broker)
+        .env("KAFKA_TOPIC", &env.settings.invoices_topic)
+        .env("ACME_ACTIVITY_TOPIC", &env.settings.activity_topic)
+        .env("ACME_DLQ_TOPIC", &env.settings.dlq_topic)
+        .env("KAFKA_GROUP_ID", &env.settings.processor_group_id)
+        .env("RUST_LOG", "error");
+    command
+}

@@ -3,9 +3,11 @@
 //! at-least-once delivery, effects once per `eventId`.
 //!
 //! A message that can never be processed (not JSON, not an invoice event, an unknown action
-//! or invoice) goes to the dead-letter topic at once; one that keeps failing (a database
-//! outage) is retried with backoff and dead-lettered when its attempts are used up. Either
-//! way the dead letter is acknowledged by the broker before the offset moves on.
+//! or invoice) goes to the dead-letter topic at once. One that fails for now is tried again
+//! briefly, then parked (see `parked_events`) so that other invoices' events keep flowing;
+//! later events of a parked invoice are parked behind it, keeping that invoice's order. If
+//! even parking fails (the database is down), the partition waits and retries in line. A dead
+//! letter is acknowledged by the broker before the offset moves on.
 
 use app::db::outbox::{self, OutboxMessage};
 use crate::side_effects;
@@ -15,7 +17,7 @@ use app::events::{action, ActivityItem, InvoiceEvent};
 use chrono::Utc;
 use rdkafka::{
     consumer::{CommitMode, Consumer, StreamConsumer},
-    message::{BorrowedMessage, Header, Headers, OwnedHeaders},
+    message::{BorrowedMessage, Header, OwnedHeaders},
     producer::{FutureProducer, FutureRecord},
     Message,
 };
@@ -93,9 +95,23 @@ pub async fn run(consumer: StreamConsumer, processor: Processor, shutdown: Cance
     consumer.unsubscribe();
 }
 
-/// Handles one message until it is processed or dead-lettered; `false` when the server shut
-/// down first (then the offset is not stored and the message is delivered again).
+/// Tries made in line before a failing event is parked.
+const TRIES_BEFORE_PARKING: u32 = 2;
+
+/// Handles one message until it is processed, parked or dead-lettered; `false` when the server
+/// shut down first (then the offset is not stored and the message is delivered again).
 async fn handle_until_done(processor: &Processor, message: &BorrowedMessage<'_>, shutdown: &CancellationToken) -> bool {
+    let parked = crate::parked_events::Parked::from_message(message);
+    match crate::parked_events::has_parked(&processor.pool, &parked.invoice_key).await {
+        Ok(true) => {
+            if crate::parked_events::park(&processor.pool, &parked, 0, "waiting behind an earlier event of this invoice").await.is_ok() {
+                tracing::info!(invoice = %parked.invoice_key, offset = message.offset(), "parked behind an earlier event");
+                return true;
+            }
+        }
+        Ok(false) => {}
+        Err(e) => tracing::warn!(error = %e, "could not look for parked events"),
+    }
     let mut attempt = 0u32;
     loop {
         attempt += 1;
@@ -116,6 +132,13 @@ async fn handle_until_done(processor: &Processor, message: &BorrowedMessage<'_>,
                 return true;
             }
             Err(Failure::Permanent(reason)) => reason,
+            Err(Failure::Transient(e)) if attempt >= TRIES_BEFORE_PARKING && attempt < processor.dead_letters.max_attempts
+                && crate::parked_events::park(&processor.pool, &parked, attempt, &e.to_string()).await.is_ok() =>
+            {
+                metrics::counter!(RETRIES).increment(1);
+                tracing::warn!(parent: &span, error = %e, "processing failed; parked for a later retry");
+                return true;
+            }
             Err(Failure::Transient(e)) if attempt < processor.dead_letters.max_attempts => {
                 let delay = Duration::from_millis((100u64 << attempt.min(7)).min(10_000));
                 metrics::counter!(RETRIES).increment(1);
@@ -127,7 +150,7 @@ async fn handle_until_done(processor: &Processor, message: &BorrowedMessage<'_>,
         };
         // The dead letter must be acknowledged before the offset moves past the message.
         loop {
-            match processor.dead_letters.send(message, &reason, attempt).await {
+            match processor.dead_letters.send(&parked, &reason, attempt).await {
                 Ok(()) => {
                     metrics::counter!(DEAD_LETTERS).increment(1);
                     tracing::error!(parent: &span, %reason, topic = %processor.dead_letters.topic, "dead-lettered");
@@ -145,26 +168,24 @@ async fn handle_until_done(processor: &Processor, message: &BorrowedMessage<'_>,
 impl DeadLetters {
     /// Copies the message (key, value, headers) to the dead-letter topic with where it came
     /// from, why it failed and how often it was tried.
-    pub async fn send(&self, message: &BorrowedMessage<'_>, reason: &str, attempts: u32) -> Result<(), rdkafka::error::KafkaError> {
-        let (partition, offset, attempts) = (message.partition().to_string(), message.offset().to_string(), attempts.to_string());
+    pub async fn send(&self, message: &crate::parked_events::Parked, reason: &str, attempts: u32) -> Result<(), rdkafka::error::KafkaError> {
+        let (partition, offset, attempts) = (message.partition.to_string(), message.offset.to_string(), attempts.to_string());
         let mut headers = OwnedHeaders::new();
-        if let Some(original) = message.headers() {
-            for h in original.iter() {
-                headers = headers.insert(Header { key: h.key, value: h.value });
-            }
+        for (key, value) in &message.headers {
+            headers = headers.insert(Header { key: key.as_str(), value: Some(value.as_bytes()) });
         }
         let headers = headers
-            .insert(Header { key: "dlq-original-topic", value: Some(message.topic()) })
+            .insert(Header { key: "dlq-original-topic", value: Some(message.topic.as_str()) })
             .insert(Header { key: "dlq-original-partition", value: Some(partition.as_str()) })
             .insert(Header { key: "dlq-original-offset", value: Some(offset.as_str()) })
             .insert(Header { key: "dlq-error", value: Some(reason) })
             .insert(Header { key: "dlq-attempts", value: Some(attempts.as_str()) });
         let mut record: FutureRecord<'_, [u8], [u8]> = FutureRecord::to(&self.topic).headers(headers);
-        if let Some(key) = message.key() {
-            record = record.key(key);
+        if let Some(key) = &message.key {
+            record = record.key(key.as_slice());
         }
-        if let Some(payload) = message.payload() {
-            record = record.payload(payload);
+        if let Some(payload) = &message.payload {
+            record = record.payload(payload.as_slice());
         }
         self.producer.send(record, Duration::from_secs(5)).await.map(|_| ()).map_err(|(e, _)| e)
     }

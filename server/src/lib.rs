@@ -7,6 +7,7 @@ pub mod delivery;
 pub mod invoice_processor;
 pub mod kafka;
 pub mod outbox_relay;
+pub mod parked_events;
 pub mod produce_api;
 pub mod seed;
 pub mod settings;

@@ -88,6 +88,7 @@ pub fn spawn_pipeline(tasks: &mut JoinSet<()>, settings: &Settings, pool: &PgPoo
                 max_attempts: settings.processor_max_attempts,
             },
         };
+        tasks.spawn(crate::parked_events::run(processor.clone(), shutdown.clone()));
         tasks.spawn(invoice_processor::run(consumer, processor, shutdown.clone()));
         let (brokers, group, topic, stop) =
             (settings.kafka_broker.clone(), settings.processor_group_id.clone(), settings.invoices_topic.clone(), shutdown.clone());

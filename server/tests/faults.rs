@@ -102,3 +102,59 @@ async fn fifty_malformed_messages_go_to_the_dead_letter_topic_and_every_valid_on
         assert!(letter.header("dlq-original-offset").is_some_and(|o| o.parse::<i64>().is_ok()));
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_failing_invoice_waits_aside_while_other_invoices_flow_and_keeps_its_order() {
+    let env = test_env().await;
+    let topic = env.settings.invoices_topic.clone();
+    let a = app::db::invoices::create(&env.pool, &topic, &invoice("1.11", InvoiceStatus::Pending)).await.unwrap();
+    app::db::invoices::update(&env.pool, &topic, a, &invoice("2.22", InvoiceStatus::Pending)).await.unwrap();
+    // Every event on one partition, A's two first, so only parking can let B through.
+    let producer = server::kafka::producer(&env.settings.kafka_broker).unwrap();
+    let b = app::db::invoices::create(&env.pool, &topic, &invoice("3.33", InvoiceStatus::Pending)).await.unwrap();
+    let events: Vec<(String, String)> = sqlx::query_as("DELETE FROM outbox RETURNING message_key, payload::text").fetch_all(&env.pool).await.unwrap();
+    for (key, payload) in &events {
+        producer.send(FutureRecord::to(&topic).key(key).payload(payload).partition(0), Duration::from_secs(5)).await.unwrap();
+    }
+    // Invoice A's processing fails (a real error from the database) until the flag goes.
+    sqlx::raw_sql(&format!(
+        "CREATE TABLE fail_invoice (id TEXT);
+         INSERT INTO fail_invoice VALUES ('{a}');
+         CREATE FUNCTION fail_for_flagged() RETURNS trigger LANGUAGE plpgsql AS $$
+         BEGIN IF EXISTS (SELECT 1 FROM fail_invoice WHERE id = NEW.item->>'invoiceId') THEN RAISE EXCEPTION 'invoice is flagged'; END IF; RETURN NEW; END $$;
+         CREATE TRIGGER fail_for_flagged BEFORE INSERT ON activity_items FOR EACH ROW EXECUTE FUNCTION fail_for_flagged();"
+    ))
+    .execute(&env.pool)
+    .await
+    .unwrap();
+
+    let shutdown = CancellationToken::new();
+    let mut tasks = JoinSet::new();
+    server::startup::spawn_pipeline(&mut tasks, &env.settings, &env.pool, &shutdown, true).unwrap();
+    let b_done = eventually(Duration::from_secs(30), || async {
+        count(&env.pool, &format!("SELECT count(*) FROM processed_events WHERE invoice_id = '{b}'")).await == 1
+    })
+    .await;
+    let parked = count(&env.pool, &format!("SELECT count(*) FROM parked_events WHERE invoice_key = '{a}'")).await;
+    let a_done_meanwhile = count(&env.pool, &format!("SELECT count(*) FROM processed_events WHERE invoice_id = '{a}'")).await;
+
+    sqlx::query("DELETE FROM fail_invoice").execute(&env.pool).await.unwrap();
+    let a_done = eventually(Duration::from_secs(40), || async {
+        count(&env.pool, &format!("SELECT count(*) FROM processed_events WHERE invoice_id = '{a}'")).await == 2
+    })
+    .await;
+    shutdown.cancel();
+    while tasks.join_next().await.is_some() {}
+
+    assert!(b_done, "B was processed while A was failing");
+    assert_eq!(parked, 2, "A's failing event and the one behind it waited aside");
+    assert_eq!(a_done_meanwhile, 0);
+    assert!(a_done, "A's events were processed once A could be");
+    let order: Vec<String> = sqlx::query_scalar(&format!("SELECT item->>'action' FROM activity_items WHERE item->>'invoiceId' = '{a}' ORDER BY seq"))
+        .fetch_all(&env.pool)
+        .await
+        .unwrap();
+    assert_eq!(order, ["created", "updated"], "A's own order held");
+    assert_eq!(count(&env.pool, "SELECT count(*) FROM parked_events").await, 0);
+    assert!(read_topic(&env.settings.kafka_broker, &env.settings.dlq_topic, 0, Duration::from_secs(1), Duration::from_secs(1)).await.is_empty());
+}

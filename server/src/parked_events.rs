@@ -1,0 +1,144 @@
+//! Events that failed for now wait here instead of holding up their partition. The worker
+//! retries the oldest parked event of each invoice when it is due; success lets the next one
+//! of that invoice go, too many failures send it to the dead-letter topic. One worker at a
+//! time across processes (an advisory lock per round).
+
+use crate::invoice_processor::{Failure, Processor};
+use rdkafka::message::{BorrowedMessage, Headers};
+use rdkafka::Message;
+use sqlx::PgPool;
+use std::time::Duration;
+use tokio_util::sync::CancellationToken;
+
+const WORKER_LOCK: i64 = 0x0ac3_9a4c;
+const IDLE: Duration = Duration::from_millis(500);
+
+/// A message as it is parked (and, if it comes to that, dead-lettered).
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct Parked {
+    /// The message key: the invoice id for our events.
+    pub invoice_key: String,
+    #[sqlx(rename = "kafka_topic")]
+    pub topic: String,
+    #[sqlx(rename = "kafka_partition")]
+    pub partition: i32,
+    #[sqlx(rename = "kafka_offset")]
+    pub offset: i64,
+    #[sqlx(rename = "message_key")]
+    pub key: Option<Vec<u8>>,
+    pub payload: Option<Vec<u8>>,
+    #[sqlx(json)]
+    pub headers: Vec<(String, String)>,
+}
+
+impl Parked {
+    pub fn from_message(message: &BorrowedMessage<'_>) -> Self {
+        let headers = message
+            .headers()
+            .map(|h| h.iter().map(|h| (h.key.to_string(), String::from_utf8_lossy(h.value.unwrap_or_default()).into_owned())).collect())
+            .unwrap_or_default();
+        Self {
+            invoice_key: String::from_utf8_lossy(message.key().unwrap_or_default()).into_owned(),
+            topic: message.topic().to_string(),
+            partition: message.partition(),
+            offset: message.offset(),
+            key: message.key().map(<[u8]>::to_vec),
+            payload: message.payload().map(<[u8]>::to_vec),
+            headers,
+        }
+    }
+}
+
+pub async fn has_parked(pool: &PgPool, invoice_key: &str) -> Result<bool, sqlx::Error> {
+    sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM parked_events WHERE invoice_key = $1)").bind(invoice_key).fetch_one(pool).await
+}
+
+pub async fn park(pool: &PgPool, message: &Parked, attempts: u32, error: &str) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO parked_events (invoice_key, kafka_topic, kafka_partition, kafka_offset, message_key, payload, headers, attempts, last_error, next_attempt_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, now() + make_interval(secs => $10))
+         ON CONFLICT (kafka_topic, kafka_partition, kafka_offset) DO NOTHING",
+    )
+    .bind(&message.invoice_key)
+    .bind(&message.topic)
+    .bind(message.partition)
+    .bind(message.offset)
+    .bind(&message.key)
+    .bind(&message.payload)
+    .bind(sqlx::types::Json(&message.headers))
+    .bind(attempts as i32)
+    .bind(error)
+    .bind(backoff_seconds(attempts))
+    .execute(pool)
+    .await?;
+    Ok(())
+}
+
+/// 2 s, 4 s, 8 s ... at most 5 minutes.
+fn backoff_seconds(attempts: u32) -> f64 {
+    f64::from(2u32.saturating_pow(attempts.clamp(1, 8))).min(300.0)
+}
+
+pub async fn run(processor: Processor, shutdown: CancellationToken) {
+    while !shutdown.is_cancelled() {
+        if let Err(e) = retry_due(&processor).await {
+            tracing::warn!(error = %e, "parked events round failed");
+        }
+        tokio::select! { _ = shutdown.cancelled() => break, _ = tokio::time::sleep(IDLE) => {} }
+    }
+}
+
+/// One round: the oldest parked event of each invoice, if it is due. Returns how many left.
+pub async fn retry_due(processor: &Processor) -> Result<usize, sqlx::Error> {
+    let pool = &processor.pool;
+    let mut guard = pool.begin().await?;
+    let elected: bool = sqlx::query_scalar("SELECT pg_try_advisory_xact_lock($1)").bind(WORKER_LOCK).fetch_one(&mut *guard).await?;
+    if !elected {
+        return Ok(0);
+    }
+    let heads: Vec<(i64, i32)> = sqlx::query_as(
+        "SELECT id, attempts FROM (SELECT DISTINCT ON (invoice_key) id, attempts, next_attempt_at FROM parked_events ORDER BY invoice_key, id) heads
+         WHERE next_attempt_at <= now()",
+    )
+    .fetch_all(&mut *guard)
+    .await?;
+    let mut done = 0;
+    for (id, attempts) in heads {
+        let parked: Parked = sqlx::query_as(
+            "SELECT invoice_key, kafka_topic, kafka_partition, kafka_offset, message_key, payload, headers FROM parked_events WHERE id = $1",
+        )
+        .bind(id)
+        .fetch_one(&mut *guard)
+        .await?;
+        let attempts = attempts as u32 + 1;
+        let outcome = processor.handle(&parked.topic, parked.partition, parked.offset, parked.payload.as_deref()).await;
+        let dead_letter = match outcome {
+            Ok(_) => None,
+            Err(Failure::Permanent(reason)) => Some(reason),
+            Err(Failure::Transient(e)) if attempts >= processor.dead_letters.max_attempts => {
+                Some(format!("retries used up after {attempts} attempts: {e}"))
+            }
+            Err(Failure::Transient(e)) => {
+                sqlx::query("UPDATE parked_events SET attempts = $2, last_error = $3, next_attempt_at = now() + make_interval(secs => $4) WHERE id = $1")
+                    .bind(id)
+                    .bind(attempts as i32)
+                    .bind(e.to_string())
+                    .bind(backoff_seconds(attempts))
+                    .execute(&mut *guard)
+                    .await?;
+                continue;
+            }
+        };
+        if let Some(reason) = dead_letter {
+            if let Err(e) = processor.dead_letters.send(&parked, &reason, attempts).await {
+                tracing::warn!(error = %e, "could not dead-letter a parked event; will retry");
+                continue;
+            }
+            tracing::error!(%reason, "parked event dead-lettered");
+        }
+        sqlx::query("DELETE FROM parked_events WHERE id = $1").bind(id).execute(&mut *guard).await?;
+        done += 1;
+    }
+    guard.commit().await?;
+    Ok(done)
+}

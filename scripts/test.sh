@@ -34,7 +34,8 @@ RESULTS=$(mktemp -d)
 passed=0; failed=0
 
 step "Rust unit and integration tests"
-cargo test -p app -p server --no-fail-fast 2>&1 | tee "$RESULTS/cargo.log"
+# A bound, so that a test that hangs fails the run instead of eating CI's 90 minutes.
+timeout --signal=KILL 2400 cargo test -p app -p server --no-fail-fast 2>&1 | tee "$RESULTS/cargo.log"
 cargo_status=${PIPESTATUS[0]}
 while read -r p f; do passed=$((passed + p)); failed=$((failed + f)); done < <(
   sed -n 's/^test result: [A-Za-z]*\. \([0-9]*\) passed; \([0-9]*\) failed.*/\1 \2/p' "$RESULTS/cargo.log")

@@ -1,17 +1,24 @@
 //! `GET /ws/activity?after=SEQ`: first every item after SEQ from the database, then live
-//! items from the hub, each exactly once and in `seq` order.
+//! items from the hub, each exactly once and in `seq` order. Needs the session (the auth
+//! gate), refuses pages of other sites (Origin), limits incoming messages to 4 KiB, and
+//! closes a connection that stops answering pings.
 
 use crate::startup::AppState;
 use app::events::{ActivityItem, FeedMessage};
 use axum::{
     extract::{ws::{Message, WebSocket, WebSocketUpgrade}, Query, State},
-    response::Response,
+    http::{HeaderMap, StatusCode},
+    response::{IntoResponse, Response},
 };
+use std::time::Duration;
 use serde::Deserialize;
 use tokio::sync::broadcast::error::RecvError;
 
 /// The most items one replay sends; a browser further behind reloads the page.
 const MAX_REPLAY: i64 = 5_000;
+/// A ping this often; a client silent for IDLE_LIMIT (no pong, no message) is closed.
+const PING_EVERY: Duration = Duration::from_secs(20);
+const IDLE_LIMIT: Duration = Duration::from_secs(60);
 
 #[derive(Deserialize)]
 pub struct FeedQuery {
@@ -19,7 +26,11 @@ pub struct FeedQuery {
     after: i64,
 }
 
-pub async fn upgrade(ws: WebSocketUpgrade, Query(query): Query<FeedQuery>, State(state): State<AppState>) -> Response {
+pub async fn upgrade(ws: WebSocketUpgrade, headers: HeaderMap, Query(query): Query<FeedQuery>, State(state): State<AppState>) -> Response {
+    // A WebSocket is not covered by the same-origin policy: check who opened it.
+    if crate::auth_gate::is_cross_site(&headers) {
+        return (StatusCode::FORBIDDEN, "cross-site WebSocket refused").into_response();
+    }
     ws.max_message_size(4 * 1024).on_upgrade(move |socket| async move {
         if let Err(e) = stream(socket, query.after, state).await {
             tracing::debug!(error = %e, "activity socket closed");
@@ -36,9 +47,18 @@ async fn stream(mut socket: WebSocket, after: i64, state: AppState) -> Result<()
         .await
         .unwrap_or(after);
     send_range(&mut socket, &state, &mut last_sent, newest).await?;
+    let mut ping = tokio::time::interval(PING_EVERY);
+    let mut last_heard = tokio::time::Instant::now();
     loop {
         tokio::select! {
             _ = state.shutdown.cancelled() => break,
+            _ = ping.tick() => {
+                if last_heard.elapsed() > IDLE_LIMIT {
+                    tracing::debug!("closing an idle activity socket");
+                    break;
+                }
+                socket.send(Message::Ping(Vec::new().into())).await?;
+            }
             item = live.recv() => match item {
                 Ok(item) if item.seq <= last_sent => {}
                 Ok(item) => {
@@ -56,7 +76,7 @@ async fn stream(mut socket: WebSocket, after: i64, state: AppState) -> Result<()
             },
             incoming = socket.recv() => match incoming {
                 None | Some(Err(_)) | Some(Ok(Message::Close(_))) => return Ok(()),
-                Some(Ok(_)) => {}
+                Some(Ok(_)) => last_heard = tokio::time::Instant::now(),
             },
         }
     }

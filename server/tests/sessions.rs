@@ -106,3 +106,23 @@ async fn a_cross_site_post_is_refused_even_with_a_session() {
     assert_eq!(count(&env.pool, "SELECT count(*) FROM outbox").await, 0);
     app.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_feed_socket_refuses_pages_of_other_sites_even_with_a_session() {
+    use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+    let env = test_env().await;
+    let app = TestApp::spawn(&env).await;
+    let cookie = app.session_cookie().await;
+    let open = |origin: &str| {
+        let mut request = format!("ws://{}/ws/activity", app.addr).into_client_request().unwrap();
+        request.headers_mut().insert("cookie", cookie.parse().unwrap());
+        request.headers_mut().insert("origin", origin.parse().unwrap());
+        tokio_tungstenite::connect_async(request)
+    };
+    match open("https://evil.example").await {
+        Err(tokio_tungstenite::tungstenite::Error::Http(response)) => assert_eq!(response.status(), StatusCode::FORBIDDEN),
+        other => panic!("expected 403, got {:?}", other.map(|(_, r)| r.status())),
+    }
+    assert!(open(&format!("http://{}", app.addr)).await.is_ok(), "our own pages connect");
+    app.stop().await;
+}

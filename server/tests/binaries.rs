@@ -65,3 +65,34 @@ async fn kafka_consumer_prints_key_headers_and_pretty_json_from_the_beginning() 
     assert!(printed.contains("event-type=created") && printed.contains("source=acme-dashboard"), "{printed}");
     assert!(printed.contains("  \"amount\": 7700,"), "pretty JSON: {printed}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_web_server_stops_within_ten_seconds_of_sigterm() {
+    let env = test_env().await;
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let mut child = binary_with_test_settings(env!("CARGO_BIN_EXE_server"), &env)
+        .env("LEPTOS_SITE_ADDR", format!("127.0.0.1:{port}"))
+        .env("LEPTOS_SITE_ROOT", "target/site")
+        .spawn()
+        .expect("server starts");
+    let url = format!("http://127.0.0.1:{port}/healthz");
+    let up = eventually(Duration::from_secs(30), || async { reqwest::get(&url).await.is_ok_and(|r| r.status().is_success()) }).await;
+    // Work in flight when the signal comes: an invoice event on its way through the pipeline.
+    app::db::invoices::create(&env.pool, &env.settings.invoices_topic, &invoice("8.00", InvoiceStatus::Paid)).await.unwrap();
+    let signalled = Instant::now();
+    let _ = Command::new("kill").arg("-TERM").arg(child.id().to_string()).status();
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break Some(status);
+        }
+        if signalled.elapsed() > Duration::from_secs(10) {
+            let _ = child.kill();
+            break None;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    };
+    assert!(up, "the server answered /healthz");
+    let status = status.expect("the server exits within 10 s of SIGTERM");
+    assert!(status.success(), "{status:?}");
+    assert!(reqwest::get(&url).await.is_err(), "nothing listens any more");
+}

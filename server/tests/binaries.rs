@@ -4,7 +4,7 @@ mod common;
 
 use app::domain::InvoiceStatus;
 use common::*;
-use std::{io::{BufRead, BufReader}, process::{Command, Stdio}, time::{Duration, Instant}};
+use std::{io::{BufRead, BufReader}, process::Stdio, time::{Duration, Instant}};
 
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -14,18 +14,7 @@ async fn the_standalone_processor_handles_events_and_stops_cleanly_on_sigterm() 
     let mut child = binary_with_test_settings(env!("CARGO_BIN_EXE_invoice-events-processor"), &env).spawn().expect("processor starts");
 
     let processed = eventually(Duration::from_secs(40), || async { count(&env.pool, "SELECT count(*) FROM activity_items").await == 1 }).await;
-    let signalled = Instant::now();
-    let _ = Command::new("kill").arg("-TERM").arg(child.id().to_string()).status();
-    let status = loop {
-        if let Some(status) = child.try_wait().unwrap() {
-            break Some(status);
-        }
-        if signalled.elapsed() > Duration::from_secs(10) {
-            let _ = child.kill();
-            break None;
-        }
-        std::thread::sleep(Duration::from_millis(100));
-    };
+    let status = stop_with_sigterm(&mut child, Duration::from_secs(10));
     assert!(processed, "the processor handled the event");
     let status = status.expect("the processor exits within 10 s of SIGTERM");
     assert!(status.success(), "{status:?}");
@@ -79,18 +68,7 @@ async fn the_web_server_stops_within_ten_seconds_of_sigterm() {
     let up = eventually(Duration::from_secs(30), || async { reqwest::get(&url).await.is_ok_and(|r| r.status().is_success()) }).await;
     // Work in flight when the signal comes: an invoice event on its way through the pipeline.
     app::db::invoices::create(&env.pool, &env.settings.invoices_topic, &invoice("8.00", InvoiceStatus::Paid)).await.unwrap();
-    let signalled = Instant::now();
-    let _ = Command::new("kill").arg("-TERM").arg(child.id().to_string()).status();
-    let status = loop {
-        if let Some(status) = child.try_wait().unwrap() {
-            break Some(status);
-        }
-        if signalled.elapsed() > Duration::from_secs(10) {
-            let _ = child.kill();
-            break None;
-        }
-        std::thread::sleep(Duration::from_millis(100));
-    };
+    let status = stop_with_sigterm(&mut child, Duration::from_secs(10));
     assert!(up, "the server answered /healthz");
     let status = status.expect("the server exits within 10 s of SIGTERM");
     assert!(status.success(), "{status:?}");

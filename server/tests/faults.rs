@@ -6,7 +6,7 @@ mod common;
 use app::domain::InvoiceStatus;
 use common::*;
 use rdkafka::producer::FutureRecord;
-use std::{process::{Child, Command}, time::Duration};
+use std::{process::Child, time::Duration};
 use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
 
@@ -34,8 +34,7 @@ async fn a_processor_killed_mid_stream_and_restarted_leaves_every_effect_exactly
 
     let mut second = start_processor(&env);
     let all = eventually(Duration::from_secs(180), || async { count(&env.pool, "SELECT count(*) FROM processed_events").await == EVENTS }).await;
-    let _ = Command::new("kill").arg("-TERM").arg(second.id().to_string()).status();
-    second.wait().unwrap();
+    stop_with_sigterm(&mut second, Duration::from_secs(10));
     assert!(all, "every event processed after the restart");
 
     for (what, sql) in [

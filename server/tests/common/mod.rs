@@ -207,3 +207,21 @@ pub fn binary_with_test_settings(binary: &str, env: &TestEnv) -> std::process::C
         .env("RUST_LOG", "error");
     command
 }
+
+/// Sends SIGTERM and waits up to `within` for the process to exit; kills it and returns
+/// `None` if it does not.
+pub fn stop_with_sigterm(child: &mut std::process::Child, within: Duration) -> Option<std::process::ExitStatus> {
+    let signalled = std::time::Instant::now();
+    let _ = std::process::Command::new("kill").arg("-TERM").arg(child.id().to_string()).status();
+    loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            return Some(status);
+        }
+        if signalled.elapsed() > within {
+            let _ = child.kill();
+            let _ = child.wait();
+            return None;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}

@@ -11,6 +11,10 @@ pub mod action {
     pub const UPDATED: &str = "updated";
     pub const STATUS_CHANGED: &str = "status_changed";
     pub const DELETED: &str = "deleted";
+    /// Not an event type on `invoices`: the feed's name for a message sent to the dead-letter topic.
+    pub const DEAD_LETTERED: &str = "dead_lettered";
+    /// Every action the feed shows, in the order its filter lists them.
+    pub const FEED_ACTIONS: [&str; 5] = [CREATED, UPDATED, STATUS_CHANGED, DELETED, DEAD_LETTERED];
 }
 
 /// The value of a message on the `invoices` topic (key = invoice id).
@@ -43,20 +47,109 @@ pub struct ActivityItem {
     pub customer_image: Option<String>,
     pub amount: i64,
     pub status: String,
+    /// The status before, when this event changed it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub previous_status: Option<String>,
     /// When the change was made (the event's timestamp).
     pub occurred_at: DateTime<Utc>,
     pub processed_at: DateTime<Utc>,
     /// What the processor did for this event, e.g. `email:confirmation`, `task:follow_up`.
     #[serde(default)]
     pub effects: Vec<String>,
+    /// Why a dead-lettered message could not be processed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
 }
 
 /// What the server sends on `/ws/activity`, one JSON text frame each.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "camelCase")]
 pub enum FeedMessage {
+    /// First on every connection: every item after `position` follows, in order.
+    Hello { position: i64 },
     /// An item the browser has not seen yet, in `seq` order.
     Item { item: ActivityItem },
     /// The browser fell too far behind: it should reconnect asking for what it missed.
     Resync,
+}
+
+/// Which feed items a reader wants: by action and by customer; empty means all.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct FeedFilter {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub action: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub customer: Option<String>,
+}
+
+impl FeedFilter {
+    /// Empty strings (an "all" choice in a form) mean no filter.
+    pub fn new(action: Option<String>, customer: Option<String>) -> Self {
+        let keep = |v: Option<String>| v.map(|v| v.trim().to_string()).filter(|v| !v.is_empty());
+        Self { action: keep(action), customer: keep(customer) }
+    }
+
+    pub fn matches(&self, item: &ActivityItem) -> bool {
+        self.action.as_ref().is_none_or(|a| *a == item.action) && self.customer.as_ref().is_none_or(|c| *c == item.customer_id)
+    }
+
+    /// The filter as URL query parameters (`action=…&customer=…`), empty for none.
+    pub fn query_string(&self) -> String {
+        let mut parts = Vec::new();
+        if let Some(a) = &self.action {
+            parts.push(format!("action={}", crate::components::search::urlencode(a)));
+        }
+        if let Some(c) = &self.customer {
+            parts.push(format!("customer={}", crate::components::search::urlencode(c)));
+        }
+        parts.join("&")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn item(action: &str, customer: &str) -> ActivityItem {
+        ActivityItem {
+            seq: 1,
+            event_id: Uuid::nil(),
+            action: action.into(),
+            invoice_id: "i".into(),
+            customer_id: customer.into(),
+            customer_name: None,
+            customer_image: None,
+            amount: 1,
+            status: "paid".into(),
+            previous_status: None,
+            occurred_at: Utc::now(),
+            processed_at: Utc::now(),
+            effects: vec![],
+            reason: None,
+        }
+    }
+
+    #[test]
+    fn an_empty_filter_keeps_everything_and_blank_choices_are_no_filter() {
+        let all = FeedFilter::new(Some("".into()), Some("  ".into()));
+        assert_eq!(all, FeedFilter::default());
+        assert!(all.matches(&item("deleted", "c1")));
+        assert_eq!(all.query_string(), "");
+    }
+
+    #[test]
+    fn both_parts_of_a_filter_must_match() {
+        let filter = FeedFilter::new(Some("created".into()), Some("c1".into()));
+        assert!(filter.matches(&item("created", "c1")));
+        assert!(!filter.matches(&item("created", "c2")));
+        assert!(!filter.matches(&item("deleted", "c1")));
+        assert_eq!(filter.query_string(), "action=created&customer=c1");
+    }
+
+    #[test]
+    fn items_written_before_the_new_fields_still_read() {
+        let old = r#"{"seq":3,"eventId":"00000000-0000-0000-0000-000000000000","action":"created","invoiceId":"i","customerId":"c","customerName":null,"customerImage":null,"amount":5,"status":"paid","occurredAt":"2026-11-27T10:00:00Z","processedAt":"2026-11-27T10:00:01Z","effects":[]}"#;
+        let item: ActivityItem = serde_json::from_str(old).unwrap();
+        assert_eq!((item.previous_status, item.reason), (None, None));
+    }
 }

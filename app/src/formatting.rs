@@ -3,7 +3,7 @@
 
 use crate::domain::format_usd;
 use crate::i18n::Locale;
-use chrono::{Datelike, NaiveDate};
+use chrono::{DateTime, Datelike, NaiveDate, Utc};
 
 const MONTHS_EN: [&str; 12] = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
 const MONTHS_IT: [&str; 12] = ["gen", "feb", "mar", "apr", "mag", "giu", "lug", "ago", "set", "ott", "nov", "dic"];
@@ -37,9 +37,37 @@ pub fn month(english: &str, locale: Locale) -> String {
     }
 }
 
+/// How long ago something happened, e.g. "3 min ago" / "3 min fa"; after a day, the date.
+pub fn ago(then: DateTime<Utc>, now: DateTime<Utc>, locale: Locale) -> String {
+    let seconds = (now - then).num_seconds().max(0);
+    let (amount, unit) = match seconds {
+        0..=9 => return match locale { Locale::en => "just now".into(), Locale::it => "adesso".into() },
+        10..=59 => (seconds, "s"),
+        60..=3599 => (seconds / 60, "min"),
+        3600..=86_399 => (seconds / 3600, "h"),
+        _ => return date(then.date_naive(), locale),
+    };
+    match locale {
+        Locale::en => format!("{amount} {unit} ago"),
+        Locale::it => format!("{amount} {unit} fa"),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn times_read_as_how_long_ago_then_as_a_date() {
+        let now = DateTime::parse_from_rfc3339("2026-11-27T12:00:00Z").unwrap().with_timezone(&Utc);
+        let before = |s: i64| now - chrono::Duration::seconds(s);
+        assert_eq!(ago(before(3), now, Locale::en), "just now");
+        assert_eq!(ago(before(-5), now, Locale::en), "just now", "a clock slightly ahead is not the future");
+        assert_eq!(ago(before(42), now, Locale::en), "42 s ago");
+        assert_eq!(ago(before(125), now, Locale::it), "2 min fa");
+        assert_eq!(ago(before(7200), now, Locale::en), "2 h ago");
+        assert_eq!(ago(before(3 * 86_400), now, Locale::en), "Nov 24, 2026");
+    }
 
     #[test]
     fn italian_money_swaps_the_separators() {

@@ -74,7 +74,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("invoices/create") view=routes::create_invoice::CreateInvoicePage />
                     <Route path=path!("invoices/:id/edit") view=routes::edit_invoice::EditInvoicePage ssr=SsrMode::Async />
                     <Route path=path!("customers") view=routes::customers::CustomersPage ssr=SsrMode::InOrder />
-                    <Route path=path!("activity") view=routes::activity::ActivityPage />
+                    <Route path=path!("activity") view=routes::activity::ActivityPage ssr=SsrMode::InOrder />
                 </ParentRoute>
             </Routes>
         </Router>

@@ -5,8 +5,6 @@
 
 use app::domain::{AmountCents, InvoiceInput, InvoiceStatus};
 use rdkafka::{consumer::{Consumer, StreamConsumer}, producer::FutureRecord, ClientConfig};
-use server::settings::Settings;
-use sqlx::{Connection, PgConnection};
 use std::time::{Duration, Instant};
 use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
@@ -15,23 +13,8 @@ use tokio_util::sync::CancellationToken;
 async fn main() -> anyhow::Result<()> {
     server::telemetry::init();
     let n: usize = std::env::args().nth(1).and_then(|a| a.parse().ok()).unwrap_or(10_000);
-    let base = Settings::load(&server::telemetry::settings_path())?;
-    let id = uuid::Uuid::new_v4().simple().to_string()[..10].to_string();
-    let (server_url, _) = base.database_url.rsplit_once('/').expect("database url");
-    let db = format!("acme_bench_{id}");
-    let mut admin = PgConnection::connect(&format!("{server_url}/postgres")).await?;
-    sqlx::query(&format!("CREATE DATABASE {db}")).execute(&mut admin).await?;
-    let settings = Settings {
-        database_url: format!("{server_url}/{db}"),
-        invoices_topic: format!("bench.{id}.invoices"),
-        activity_topic: format!("bench.{id}.invoice-activity"),
-        dlq_topic: format!("bench.{id}.invoices.dlq"),
-        processor_group_id: format!("bench.{id}.processor"),
-        ..base
-    };
-    let pool = server::startup::connect_database(&settings).await?;
-    server::seed::demo_data(&pool).await?;
-    server::startup::ensure_topics(&settings).await?;
+    let (settings, pool) = server::scratch::environment("bench", &server::telemetry::settings_path()).await?;
+    let id = settings.invoices_topic.split('.').nth(1).unwrap_or_default().to_string();
     server::kafka::topics::ensure(&settings.kafka_broker, &[(&format!("bench.{id}.raw"), settings.invoices_partitions)]).await?;
 
     println!("machine: {} cores; broker, PostgreSQL and this benchmark share them", std::thread::available_parallelism()?.get());
@@ -110,7 +93,6 @@ async fn main() -> anyhow::Result<()> {
     println!("pipeline: {n} invoice writes in {:.1} s ({:.0} writes/s)", written.as_secs_f64(), n as f64 / written.as_secs_f64());
     println!("pipeline: all {n} activity items after {:.1} s: {:>9.0} events/s end to end", total.as_secs_f64(), n as f64 / total.as_secs_f64());
     println!("latency commit -> activity item: p50 {p50:.0} ms, p99 {p99:.0} ms, max {max:.0} ms");
-    drop(pool);
-    sqlx::query(&format!("DROP DATABASE {db} WITH (FORCE)")).execute(&mut admin).await?;
+    server::scratch::remove(&settings, pool).await?;
     Ok(())
 }

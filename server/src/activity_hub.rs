@@ -6,21 +6,18 @@ use rdkafka::{consumer::{Consumer, StreamConsumer}, Message};
 use tokio::sync::broadcast;
 use tokio_util::sync::CancellationToken;
 
-/// How many items a slow browser may fall behind before it is told to resync.
-pub const CLIENT_BUFFER: usize = 1024;
-
 #[derive(Clone)]
 pub struct ActivityHub {
     sender: broadcast::Sender<ActivityItem>,
 }
 
-impl Default for ActivityHub {
-    fn default() -> Self {
-        Self { sender: broadcast::channel(CLIENT_BUFFER).0 }
-    }
-}
-
 impl ActivityHub {
+    /// `client_buffer`: how many items one browser may fall behind before it is told to
+    /// resync (each receiver has its own place in the ring; the sender never waits for one).
+    pub fn new(client_buffer: usize) -> Self {
+        Self { sender: broadcast::channel(client_buffer).0 }
+    }
+
     pub fn subscribe(&self) -> broadcast::Receiver<ActivityItem> {
         self.sender.subscribe()
     }

@@ -9,7 +9,6 @@
 //! even parking fails (the database is down), the partition waits and retries in line. A dead
 //! letter is acknowledged by the broker before the offset moves on.
 
-use app::db::outbox::{self, OutboxMessage};
 use crate::side_effects;
 use crate::telemetry_metrics::{CONSUMED, CONSUMER_LAG, DEAD_LETTERS, PROCESSED, PROCESSING_SECONDS, RETRIES};
 use rdkafka::{consumer::BaseConsumer, ClientConfig, TopicPartitionList};
@@ -25,10 +24,6 @@ use sqlx::PgPool;
 use std::time::Duration;
 use tracing::Instrument;
 use tokio_util::sync::CancellationToken;
-
-/// Held for the rest of a transaction that appends to the feed, so that `seq` order is
-/// commit order and a reader never sees seq 7 before seq 6 appears.
-const FEED_APPEND_LOCK: i64 = 0x0ac3_feed;
 
 #[derive(Clone)]
 pub struct Processor {
@@ -150,7 +145,7 @@ async fn handle_until_done(processor: &Processor, message: &BorrowedMessage<'_>,
         };
         // The dead letter must be acknowledged before the offset moves past the message.
         loop {
-            match processor.dead_letters.send(&parked, &reason, attempt).await {
+            match processor.dead_letter(&parked, &reason, attempt).await {
                 Ok(()) => {
                     metrics::counter!(DEAD_LETTERS).increment(1);
                     tracing::error!(parent: &span, %reason, topic = %processor.dead_letters.topic, "dead-lettered");
@@ -192,6 +187,13 @@ impl DeadLetters {
 }
 
 impl Processor {
+    /// Sends the message to the dead-letter topic, then shows it in the activity feed.
+    pub async fn dead_letter(&self, message: &crate::parked_events::Parked, reason: &str, attempts: u32) -> Result<(), rdkafka::error::KafkaError> {
+        self.dead_letters.send(message, reason, attempts).await?;
+        crate::activity_feed::record_dead_letter(&self.pool, &self.activity_topic, message, reason).await;
+        Ok(())
+    }
+
     pub async fn handle(&self, topic: &str, partition: i32, offset: i64, payload: Option<&[u8]>) -> Result<Outcome, Failure> {
         let event: InvoiceEvent = match payload.map(serde_json::from_slice) {
             Some(Ok(event)) => event,
@@ -232,10 +234,13 @@ impl Processor {
         };
         let customer = side_effects::Customer { name: customer_name, email: customer_email };
         let effects = side_effects::apply(&mut tx, &event, invoice_id, &customer).await?;
-        sqlx::query("SELECT pg_advisory_xact_lock($1)").bind(FEED_APPEND_LOCK).execute(&mut *tx).await?;
-        let seq: i64 = sqlx::query_scalar("SELECT nextval(pg_get_serial_sequence('activity_items', 'seq'))").fetch_one(&mut *tx).await?;
-        let item = ActivityItem {
-            seq,
+        let previous_status = ["oldStatus", "previousStatus"]
+            .iter()
+            .find_map(|key| event.metadata.get(*key).and_then(|v| v.as_str()))
+            .filter(|old| *old != event.status)
+            .map(str::to_string);
+        let mut item = ActivityItem {
+            seq: 0,
             event_id: event.event_id,
             action: event.action.clone(),
             invoice_id: event.invoice_id.clone(),
@@ -244,22 +249,14 @@ impl Processor {
             customer_image: Some(customer_image),
             amount: event.amount,
             status: event.status.clone(),
+            previous_status,
             occurred_at: event.timestamp,
             processed_at: Utc::now(),
             effects,
+            reason: None,
         };
-        sqlx::query("INSERT INTO activity_items (seq, event_id, item) VALUES ($1, $2, $3)")
-            .bind(seq)
-            .bind(event.event_id)
-            .bind(sqlx::types::Json(&item))
-            .execute(&mut *tx)
-            .await?;
-        let activity_event_id = uuid::Uuid::new_v4();
-        outbox::enqueue(
-            &mut tx,
-            OutboxMessage { event_id: activity_event_id, topic: &self.activity_topic, key: &item.invoice_id, event_type: &item.action, payload: &item },
-        )
-        .await?;
+        crate::activity_feed::append(&mut tx, &self.activity_topic, &mut item).await?;
+        let seq = item.seq;
         tx.commit().await?;
         Ok(Outcome::Processed { seq, action: event.action })
     }

@@ -1,6 +1,8 @@
 //! The Acme Dashboard server: SSR, the outbox relay, the invoice events processor, and the
 //! live activity feed over WebSockets. `main.rs` only wires process concerns around it.
 
+pub mod activity_export;
+pub mod activity_feed;
 pub mod activity_hub;
 pub mod auth_gate;
 pub mod delivery;
@@ -9,6 +11,7 @@ pub mod kafka;
 pub mod outbox_relay;
 pub mod parked_events;
 pub mod produce_api;
+pub mod scratch;
 pub mod seed;
 pub mod settings;
 pub mod side_effects;

@@ -130,7 +130,7 @@ pub async fn retry_due(processor: &Processor) -> Result<usize, sqlx::Error> {
             }
         };
         if let Some(reason) = dead_letter {
-            if let Err(e) = processor.dead_letters.send(&parked, &reason, attempts).await {
+            if let Err(e) = processor.dead_letter(&parked, &reason, attempts).await {
                 tracing::warn!(error = %e, "could not dead-letter a parked event; will retry");
                 continue;
             }

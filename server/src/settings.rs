@@ -28,6 +28,8 @@ pub struct Settings {
     pub webhook_finance_url: String,
     pub webhook_team_chat_url: String,
     pub webhook_secret: String,
+    pub feed_ping_seconds: u64,
+    pub feed_client_buffer: usize,
 }
 
 /// A comma-separated list setting.
@@ -119,6 +121,8 @@ impl Settings {
             webhook_finance_url: s.get("webhook_finance_url", &[])?,
             webhook_team_chat_url: s.get("webhook_team_chat_url", &[])?,
             webhook_secret: s.get("webhook_secret", &[])?,
+            feed_ping_seconds: s.get("feed_ping_seconds", &[])?,
+            feed_client_buffer: s.get("feed_client_buffer", &[])?,
         };
         settings.check()?;
         Ok(settings)
@@ -132,6 +136,12 @@ impl Settings {
         };
         if !(self.database_url.starts_with("postgres://") || self.database_url.starts_with("postgresql://")) {
             return Err(fail("database_url", " or DATABASE_URL", "must be a postgres:// URL".into()));
+        }
+        if !(1..=3600).contains(&self.feed_ping_seconds) {
+            return Err(fail("feed_ping_seconds", "", "must be between 1 and 3600".into()));
+        }
+        if !(16..=1_000_000).contains(&self.feed_client_buffer) {
+            return Err(fail("feed_client_buffer", "", "must be between 16 and 1000000".into()));
         }
         if !(1..=200).contains(&self.database_max_connections) {
             return Err(fail("database_max_connections", "", "must be between 1 and 200".into()));

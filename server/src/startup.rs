@@ -23,6 +23,7 @@ pub struct AppState {
     pub app: app::state::AppState,
     pub leptos_options: LeptosOptions,
     pub hub: ActivityHub,
+    pub feed_ping: std::time::Duration,
     pub produce: ProduceApi,
     pub shutdown: CancellationToken,
 }
@@ -116,7 +117,7 @@ impl Application {
 
         // Each process sees every activity item: a group of its own, starting at the end
         // (what came before is in the database and replayed from there).
-        let hub = ActivityHub::default();
+        let hub = ActivityHub::new(settings.feed_client_buffer);
         let hub_group = format!("acme-activity-feed-{}", uuid::Uuid::new_v4());
         let hub_consumer = kafka::consumer(&settings.kafka_broker, &hub_group, "latest")?;
         hub_consumer.subscribe(&[&settings.activity_topic])?;
@@ -140,6 +141,7 @@ impl Application {
         let state = AppState {
             app: app::state::AppState { pool, invoices_topic: settings.invoices_topic.clone() },
             leptos_options: leptos_options.clone(),
+            feed_ping: std::time::Duration::from_secs(settings.feed_ping_seconds),
             hub,
             produce,
             shutdown: shutdown.clone(),
@@ -196,6 +198,7 @@ fn router(state: AppState, access: auth_gate::Access) -> Router<()> {
         .route("/readyz", get(ready))
         .route("/metrics", get(crate::telemetry_metrics::render))
         .route("/ws/activity", get(ws_activity::upgrade))
+        .route("/api/activity/export", get(crate::activity_export::export))
         .route(
             "/api/kafka/produce",
             get(produce_api::health).post(produce_api::produce).layer(DefaultBodyLimit::max(produce_api::MAX_BODY_BYTES)),

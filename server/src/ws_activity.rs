@@ -1,29 +1,32 @@
-//! `GET /ws/activity?after=SEQ`: first every item after SEQ from the database, then live
-//! items from the hub, each exactly once and in `seq` order. Needs the session (the auth
-//! gate), refuses pages of other sites (Origin), limits incoming messages to 4 KiB, and
-//! closes a connection that stops answering pings.
+//! `GET /ws/activity[?after=SEQ]`: first a `hello` naming the position, then every item after
+//! it from the database, then live items from the hub, each exactly once and in `seq` order.
+//! Without `after` the stream starts at the newest item (a page that only wants what happens
+//! from now on). Needs the session (the auth gate), refuses pages of other sites (Origin),
+//! limits incoming messages to 4 KiB, closes a connection that stops answering pings, and
+//! drops one that cannot take a message for SEND_TIMEOUT (the browser reconnects and catches
+//! up from the database) so a stuck client costs the others nothing.
 
 use crate::startup::AppState;
-use app::events::{ActivityItem, FeedMessage};
+use app::events::{ActivityItem, FeedFilter, FeedMessage};
 use axum::{
     extract::{ws::{Message, WebSocket, WebSocketUpgrade}, Query, State},
     http::{HeaderMap, StatusCode},
     response::{IntoResponse, Response},
 };
-use std::time::Duration;
 use serde::Deserialize;
+use std::time::Duration;
 use tokio::sync::broadcast::error::RecvError;
 
 /// The most items one replay sends; a browser further behind reloads the page.
 const MAX_REPLAY: i64 = 5_000;
-/// A ping this often; a client silent for IDLE_LIMIT (no pong, no message) is closed.
-const PING_EVERY: Duration = Duration::from_secs(20);
-const IDLE_LIMIT: Duration = Duration::from_secs(60);
+/// A client that cannot take one message for this long is disconnected.
+const SEND_TIMEOUT: Duration = Duration::from_secs(10);
+/// Largest message a client may send.
+pub const MAX_INCOMING: usize = 4 * 1024;
 
 #[derive(Deserialize)]
 pub struct FeedQuery {
-    #[serde(default)]
-    after: i64,
+    after: Option<i64>,
 }
 
 pub async fn upgrade(ws: WebSocketUpgrade, headers: HeaderMap, Query(query): Query<FeedQuery>, State(state): State<AppState>) -> Response {
@@ -31,33 +34,34 @@ pub async fn upgrade(ws: WebSocketUpgrade, headers: HeaderMap, Query(query): Que
     if crate::auth_gate::is_cross_site(&headers) {
         return (StatusCode::FORBIDDEN, "cross-site WebSocket refused").into_response();
     }
-    ws.max_message_size(4 * 1024).on_upgrade(move |socket| async move {
+    ws.max_message_size(MAX_INCOMING).max_frame_size(MAX_INCOMING).on_upgrade(move |socket| async move {
         if let Err(e) = stream(socket, query.after, state).await {
             tracing::debug!(error = %e, "activity socket closed");
         }
     })
 }
 
-async fn stream(mut socket: WebSocket, after: i64, state: AppState) -> Result<(), axum::Error> {
-    // Subscribe before reading the backlog, so nothing committed meanwhile slips between.
+async fn stream(mut socket: WebSocket, after: Option<i64>, state: AppState) -> Result<(), axum::Error> {
+    // Subscribe before reading the position, so nothing committed meanwhile slips between.
     let mut live = state.hub.subscribe();
-    let mut last_sent = after;
-    let newest: i64 = sqlx::query_scalar("SELECT COALESCE(MAX(seq), 0) FROM activity_items")
-        .fetch_one(&state.app.pool)
-        .await
-        .unwrap_or(after);
+    let newest = app::db::activity::position(&state.app.pool).await.map_err(axum::Error::new)?;
+    // Where the replay starts: what the client asked for, unless that is more than MAX_REPLAY
+    // behind (then the hello tells it that it skipped some and should reload its figures).
+    let mut last_sent = after.unwrap_or(newest).max(newest - MAX_REPLAY).max(0);
+    send_message(&mut socket, &FeedMessage::Hello { position: last_sent }).await?;
     send_range(&mut socket, &state, &mut last_sent, newest).await?;
-    let mut ping = tokio::time::interval(PING_EVERY);
+    let ping_every = state.feed_ping;
+    let mut ping = tokio::time::interval_at(tokio::time::Instant::now() + ping_every, ping_every);
     let mut last_heard = tokio::time::Instant::now();
     loop {
         tokio::select! {
             _ = state.shutdown.cancelled() => break,
             _ = ping.tick() => {
-                if last_heard.elapsed() > IDLE_LIMIT {
+                if last_heard.elapsed() > ping_every * 3 {
                     tracing::debug!("closing an idle activity socket");
                     break;
                 }
-                socket.send(Message::Ping(Vec::new().into())).await?;
+                timed(socket.send(Message::Ping(Vec::new().into()))).await?;
             }
             item = live.recv() => match item {
                 Ok(item) if item.seq <= last_sent => {}
@@ -66,10 +70,11 @@ async fn stream(mut socket: WebSocket, after: i64, state: AppState) -> Result<()
                     if item.seq > last_sent + 1 {
                         send_range(&mut socket, &state, &mut last_sent, item.seq - 1).await?;
                     }
-                    send(&mut socket, &mut last_sent, item).await?;
+                    send_item(&mut socket, &mut last_sent, item).await?;
                 }
-                Err(RecvError::Lagged(_)) => {
-                    let _ = socket.send(Message::Text(serde_json::to_string(&FeedMessage::Resync).unwrap_or_default().into())).await;
+                Err(RecvError::Lagged(missed)) => {
+                    tracing::info!(missed, "an activity socket fell behind; telling it to resync");
+                    let _ = send_message(&mut socket, &FeedMessage::Resync).await;
                     break;
                 }
                 Err(RecvError::Closed) => break,
@@ -80,7 +85,7 @@ async fn stream(mut socket: WebSocket, after: i64, state: AppState) -> Result<()
             },
         }
     }
-    socket.send(Message::Close(None)).await
+    timed(socket.send(Message::Close(None))).await
 }
 
 async fn send_range(socket: &mut WebSocket, state: &AppState, last_sent: &mut i64, until: i64) -> Result<(), axum::Error> {
@@ -88,17 +93,25 @@ async fn send_range(socket: &mut WebSocket, state: &AppState, last_sent: &mut i6
         return Ok(());
     }
     let from = (*last_sent).max(until - MAX_REPLAY);
-    let items = app::db::activity::between(&state.app.pool, from, until).await.map_err(axum::Error::new)?;
+    let items = app::db::activity::between(&state.app.pool, from, until, &FeedFilter::default()).await.map_err(axum::Error::new)?;
     for item in items {
-        send(socket, last_sent, item).await?;
+        send_item(socket, last_sent, item).await?;
     }
     Ok(())
 }
 
-async fn send(socket: &mut WebSocket, last_sent: &mut i64, item: ActivityItem) -> Result<(), axum::Error> {
+async fn send_item(socket: &mut WebSocket, last_sent: &mut i64, item: ActivityItem) -> Result<(), axum::Error> {
     let seq = item.seq;
-    let text = serde_json::to_string(&FeedMessage::Item { item }).map_err(axum::Error::new)?;
-    socket.send(Message::Text(text.into())).await?;
+    send_message(socket, &FeedMessage::Item { item }).await?;
     *last_sent = seq;
     Ok(())
+}
+
+async fn send_message(socket: &mut WebSocket, message: &FeedMessage) -> Result<(), axum::Error> {
+    let text = serde_json::to_string(message).map_err(axum::Error::new)?;
+    timed(socket.send(Message::Text(text.into()))).await
+}
+
+async fn timed(send: impl std::future::Future<Output = Result<(), axum::Error>>) -> Result<(), axum::Error> {
+    tokio::time::timeout(SEND_TIMEOUT, send).await.map_err(|_| axum::Error::new("the client took no message for 10 s"))?
 }

@@ -85,10 +85,15 @@ async fn fifty_malformed_messages_go_to_the_dead_letter_topic_and_every_valid_on
     server::startup::spawn_pipeline(&mut tasks, &env.settings, &env.pool, &shutdown, true).unwrap();
     let dead = read_topic(&env.settings.kafka_broker, &env.settings.dlq_topic, 50, Duration::from_secs(60), Duration::from_secs(3)).await;
     let processed = eventually(Duration::from_secs(60), || async { count(&env.pool, "SELECT count(*) FROM processed_events").await == 50 }).await;
+    let shown = eventually(Duration::from_secs(10), || async {
+        count(&env.pool, "SELECT count(*) FROM activity_items WHERE item->>'action' = 'dead_lettered' AND item->>'reason' <> ''").await == 50
+    })
+    .await;
     shutdown.cancel();
     while tasks.join_next().await.is_some() {}
 
     assert!(processed, "every valid event processed");
+    assert!(shown, "each dead letter shows once in the activity feed, with its reason");
     assert_eq!(count(&env.pool, "SELECT count(*) FROM processed_events").await, 50);
     assert_eq!(dead.len(), 50, "every malformed message dead-lettered once");
     for letter in &dead {

@@ -3,35 +3,8 @@
 
 mod common;
 
-use app::events::FeedMessage;
-use common::*;
-use futures::StreamExt;
+use common::{feed::FeedClient, *};
 use std::time::Duration;
-use tokio_tungstenite::tungstenite::{client::IntoClientRequest, Message};
-
-/// The next feed message that is not a ping or pong, if one comes within `wait`.
-async fn next_item(feed: &mut FeedSocket, wait: Duration) -> Option<Message> {
-    tokio::time::timeout(wait, async {
-        loop {
-            match feed.next().await {
-                Some(Ok(Message::Ping(_) | Message::Pong(_))) => continue,
-                Some(Ok(message)) => return Some(message),
-                _ => return None,
-            }
-        }
-    })
-    .await
-    .ok()
-    .flatten()
-}
-
-type FeedSocket = tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
-
-async fn open_feed(app: &TestApp, after: i64) -> FeedSocket {
-    let mut request = format!("ws://{}/ws/activity?after={after}", app.addr).into_client_request().unwrap();
-    request.headers_mut().insert("cookie", app.session_cookie().await.parse().unwrap());
-    tokio_tungstenite::connect_async(request).await.expect("feed connects").0
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_created_invoice_reaches_an_open_feed() {
@@ -39,7 +12,9 @@ async fn a_created_invoice_reaches_an_open_feed() {
     let app = TestApp::spawn(&env).await;
     let client = app.signed_in_client().await;
 
-    let mut feed = open_feed(&app, 0).await;
+    let cookie = app.session_cookie().await;
+    let mut feed = FeedClient::open(&app, &cookie, Some(0)).await;
+    assert_eq!(feed.position, 0);
     let response = client
         .post(app.url("/api/create_invoice"))
         .form(&[("customer_id", LEE_ROBINSON), ("amount", "1,234.56"), ("status", "paid")])
@@ -50,9 +25,7 @@ async fn a_created_invoice_reaches_an_open_feed() {
     let body = response.text().await.unwrap();
     assert!(body.contains("Saved"), "{body}");
 
-    let message = next_item(&mut feed, Duration::from_secs(20)).await.expect("an item within 20 s");
-    let Message::Text(text) = message else { panic!("expected text, got {message:?}") };
-    let FeedMessage::Item { item } = serde_json::from_str(&text).unwrap() else { panic!("expected an item: {text}") };
+    let item = feed.next_item(Duration::from_secs(20)).await.expect("an item within 20 s");
     assert_eq!(item.action, "created");
     assert_eq!(item.amount, 123456);
     assert_eq!(item.status, "paid");
@@ -60,11 +33,14 @@ async fn a_created_invoice_reaches_an_open_feed() {
     assert_eq!(item.seq, 1);
 
     // A browser that reconnects after seq 1 gets nothing again; one that had nothing gets it once.
-    let mut late = open_feed(&app, 0).await;
-    let replayed = next_item(&mut late, Duration::from_secs(5)).await.expect("replay");
-    assert!(replayed.to_text().unwrap().contains(&item.event_id.to_string()));
-    let mut caught_up = open_feed(&app, 1).await;
-    assert!(next_item(&mut caught_up, Duration::from_secs(2)).await.is_none(), "nothing to replay after seq 1");
+    let mut late = FeedClient::open(&app, &cookie, Some(0)).await;
+    let replayed = late.next_item(Duration::from_secs(5)).await.expect("replay");
+    assert_eq!(replayed.event_id, item.event_id);
+    let mut caught_up = FeedClient::open(&app, &cookie, Some(1)).await;
+    assert!(caught_up.next_item(Duration::from_secs(2)).await.is_none(), "nothing to replay after seq 1");
+    // Without `after`, the stream starts at the newest item.
+    let from_now = FeedClient::open(&app, &cookie, None).await;
+    assert_eq!(from_now.position, 1);
 
     // What happened shows in the Prometheus metrics.
     let metrics = app.client().get(app.url("/metrics")).send().await.unwrap().text().await.unwrap();

@@ -9,6 +9,7 @@ use leptos_router::components::{Outlet, A};
 pub fn DashboardLayout() -> impl IntoView {
     let logout = ServerAction::<Logout>::new();
     let i18n = use_i18n();
+    crate::components::live::LiveUpdates::provide();
     Effect::new(move |_| {
         if let Some(Ok(())) = logout.value().get() {
             let _ = window().location().assign("/");

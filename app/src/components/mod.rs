@@ -1,5 +1,6 @@
 pub mod invoice_fields;
 pub mod layout;
+pub mod live;
 pub mod locale_switch;
 pub mod pagination;
 pub mod search;

@@ -1,21 +1,40 @@
-use crate::events::ActivityItem;
+use crate::events::{ActivityItem, FeedFilter};
 use sqlx::PgPool;
 
-/// The newest feed items, newest first.
-pub async fn newest(pool: &PgPool, limit: i64) -> Result<Vec<ActivityItem>, sqlx::Error> {
-    let rows: Vec<(sqlx::types::Json<ActivityItem>,)> =
-        sqlx::query_as("SELECT item FROM activity_items ORDER BY seq DESC LIMIT $1").bind(limit).fetch_all(pool).await?;
+/// `seq` of the newest item, 0 for an empty feed: everything up to here is in the database.
+pub async fn position(pool: &PgPool) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar("SELECT COALESCE(MAX(seq), 0) FROM activity_items").fetch_one(pool).await
+}
+
+/// The newest items that match `filter`, newest first.
+pub async fn newest(pool: &PgPool, filter: &FeedFilter, limit: i64) -> Result<Vec<ActivityItem>, sqlx::Error> {
+    let rows: Vec<(sqlx::types::Json<ActivityItem>,)> = sqlx::query_as(
+        "SELECT item FROM activity_items
+         WHERE ($1::text IS NULL OR item->>'action' = $1) AND ($2::text IS NULL OR item->>'customerId' = $2)
+         ORDER BY seq DESC LIMIT $3",
+    )
+    .bind(&filter.action)
+    .bind(&filter.customer)
+    .bind(limit)
+    .fetch_all(pool)
+    .await?;
     Ok(rows.into_iter().map(|(item,)| item.0).collect())
 }
 
-/// Items after `after` up to and including `until`, oldest first: what a reconnecting
-/// browser missed.
-pub async fn between(pool: &PgPool, after: i64, until: i64) -> Result<Vec<ActivityItem>, sqlx::Error> {
-    let rows: Vec<(sqlx::types::Json<ActivityItem>,)> =
-        sqlx::query_as("SELECT item FROM activity_items WHERE seq > $1 AND seq <= $2 ORDER BY seq")
-            .bind(after)
-            .bind(until)
-            .fetch_all(pool)
-            .await?;
+/// Items after `after` up to and including `until` that match `filter`, oldest first: what a
+/// reconnecting browser missed.
+pub async fn between(pool: &PgPool, after: i64, until: i64, filter: &FeedFilter) -> Result<Vec<ActivityItem>, sqlx::Error> {
+    let rows: Vec<(sqlx::types::Json<ActivityItem>,)> = sqlx::query_as(
+        "SELECT item FROM activity_items
+         WHERE seq > $1 AND seq <= $2
+           AND ($3::text IS NULL OR item->>'action' = $3) AND ($4::text IS NULL OR item->>'customerId' = $4)
+         ORDER BY seq",
+    )
+    .bind(after)
+    .bind(until)
+    .bind(&filter.action)
+    .bind(&filter.customer)
+    .fetch_all(pool)
+    .await?;
     Ok(rows.into_iter().map(|(item,)| item.0).collect())
 }

@@ -61,7 +61,28 @@ pub fn InvoicesPage() -> impl IntoView {
     let page = move || params.read().get("page").and_then(|p| p.parse::<i64>().ok()).unwrap_or(1).max(1);
     let delete = ServerAction::<DeleteInvoice>::new();
     let i18n = use_i18n();
-    let invoices = Resource::new(move || (query(), page(), delete.version().get()), |(q, p, _)| invoices_page(q, p));
+    // Bumped when another user's change touches this page: its rows are fetched again.
+    let touched = RwSignal::new(0u64);
+    let invoices = Resource::new(move || (query(), page(), delete.version().get(), touched.get()), |(q, p, _, _)| invoices_page(q, p));
+    if let Some(live) = crate::components::live::LiveUpdates::get() {
+        let seen = StoredValue::new(i64::MAX);
+        Effect::new(move |_| {
+            let on_page: Vec<String> = invoices
+                .get_untracked()
+                .and_then(Result::ok)
+                .map(|data| data.rows.iter().map(|r| r.id.to_string()).collect())
+                .unwrap_or_default();
+            let (newest, touches) = live.items.with(|items| {
+                let fresh = items.iter().take_while(|i| i.seq > seen.get_value());
+                (items.first().map(|i| i.seq), fresh.clone().any(|i| i.action == "created" || on_page.contains(&i.invoice_id)))
+            });
+            // The first run only notes where the stream is.
+            if seen.get_value() != i64::MAX && touches {
+                touched.update(|n| *n += 1);
+            }
+            seen.set_value(newest.unwrap_or(0));
+        });
+    }
     let delete_message = move || match delete.value().get() {
         Some(Ok(DeleteOutcome::AlreadyGone)) => Some(t_string!(i18n, already_deleted).to_string()),
         Some(Err(e)) => Some(e.to_string()),

@@ -34,15 +34,19 @@ pub fn y_axis(months: &[RevenueMonth]) -> (i64, Vec<String>) {
 
 #[component]
 pub fn OverviewPage() -> impl IntoView {
-    let cards = Resource::new(|| (), |_| overview_cards());
-    let months = Resource::new(|| (), |_| revenue());
-    let latest = Resource::new(|| (), |_| latest_invoices());
+    // Every processed event may move the figures: refetch them (the live context bumps
+    // `changes` at most every 300 ms); Transition keeps the old figures on screen meanwhile.
+    let changes = crate::components::live::LiveUpdates::get().map(|l| l.changes);
+    let version = move || changes.map(|c| c.get()).unwrap_or(0);
+    let cards = Resource::new(version, |_| overview_cards());
+    let months = Resource::new(version, |_| revenue());
+    let latest = Resource::new(version, |_| latest_invoices());
     let i18n = use_i18n();
     let money = move |cents: i64| Signal::derive(move || formatting::money(cents, i18n.get_locale()));
     view! {
         <h1 class="mb-4 text-xl md:text-2xl">{t!(i18n, dashboard)}</h1>
         <div class="grid gap-6 sm:grid-cols-2 lg:grid-cols-4">
-            <Suspense fallback=|| (0..4).map(|_| view! { <CardSkeleton /> }).collect_view()>
+            <Transition fallback=|| (0..4).map(|_| view! { <CardSkeleton /> }).collect_view()>
                 {move || Suspend::new(async move {
                     cards.await.map(|c| view! {
                         <Card value=money(c.collected_cents)>{t!(i18n, card_collected)}</Card>
@@ -51,15 +55,15 @@ pub fn OverviewPage() -> impl IntoView {
                         <Card value=Signal::stored(c.customers.to_string())>{t!(i18n, card_customers)}</Card>
                     })
                 })}
-            </Suspense>
+            </Transition>
         </div>
         <div class="mt-6 grid grid-cols-1 gap-6 md:grid-cols-4 lg:grid-cols-8">
-            <Suspense fallback=|| view! { <div class="h-[410px] w-full animate-pulse rounded-xl bg-gray-100 md:col-span-4 dark:bg-gray-800"></div> }>
+            <Transition fallback=|| view! { <div class="h-[410px] w-full animate-pulse rounded-xl bg-gray-100 md:col-span-4 dark:bg-gray-800"></div> }>
                 {move || Suspend::new(async move { months.await.map(|m| view! { <RevenueChart months=m /> }) })}
-            </Suspense>
-            <Suspense fallback=|| view! { <div class="h-[410px] w-full animate-pulse rounded-xl bg-gray-100 md:col-span-4 dark:bg-gray-800"></div> }>
+            </Transition>
+            <Transition fallback=|| view! { <div class="h-[410px] w-full animate-pulse rounded-xl bg-gray-100 md:col-span-4 dark:bg-gray-800"></div> }>
                 {move || Suspend::new(async move { latest.await.map(|rows| view! { <LatestInvoices rows /> }) })}
-            </Suspense>
+            </Transition>
         </div>
     }
 }

@@ -2,6 +2,7 @@
 //! scripts/services.sh, with a fresh database and fresh topics for each test.
 #![allow(dead_code)]
 
+pub mod feed;
 pub mod outside;
 
 use app::domain::{AmountCents, InvoiceInput, InvoiceStatus};
@@ -11,7 +12,7 @@ use rdkafka::{
     ClientConfig, Message,
 };
 use server::settings::Settings;
-use sqlx::{Connection, PgConnection, PgPool};
+use sqlx::PgPool;
 use std::{path::Path, time::Duration};
 use uuid::Uuid;
 
@@ -24,25 +25,8 @@ pub struct TestEnv {
 
 /// Settings from Leptos.toml and the environment, pointed at a new database and new topics.
 pub async fn test_env() -> TestEnv {
-    let base = Settings::load(&Path::new(env!("CARGO_MANIFEST_DIR")).join("../Leptos.toml")).expect("settings");
-    let id = Uuid::new_v4().simple().to_string();
-    let db_name = format!("acme_test_{}", &id[..12]);
-    let (server_url, _) = base.database_url.rsplit_once('/').expect("database url with a name");
-    let mut admin = PgConnection::connect(&format!("{server_url}/postgres"))
-        .await
-        .expect("PostgreSQL must be running: scripts/services.sh start");
-    sqlx::query(&format!("CREATE DATABASE {db_name}")).execute(&mut admin).await.expect("create test database");
-    let settings = Settings {
-        database_url: format!("{server_url}/{db_name}"),
-        invoices_topic: format!("test.{id}.invoices"),
-        activity_topic: format!("test.{id}.invoice-activity"),
-        processor_group_id: format!("test.{id}.processor"),
-        dlq_topic: format!("test.{id}.invoices.dlq"),
-        ..base
-    };
-    let pool = server::startup::connect_database(&settings).await.expect("database");
-    server::seed::demo_data(&pool).await.expect("seed");
-    server::startup::ensure_topics(&settings).await.expect("Kafka must be running: scripts/services.sh start");
+    let file = Path::new(env!("CARGO_MANIFEST_DIR")).join("../Leptos.toml");
+    let (settings, pool) = server::scratch::environment("test", &file).await.expect("test environment");
     TestEnv { settings, pool }
 }
 
@@ -138,8 +122,13 @@ pub struct TestApp {
 
 impl TestApp {
     pub async fn spawn(env: &TestEnv) -> Self {
+        Self::spawn_with(env.settings.clone()).await
+    }
+
+    /// The server with settings of the test's own (e.g. a short ping interval).
+    pub async fn spawn_with(settings: Settings) -> Self {
         let options = leptos::prelude::LeptosOptions::builder().output_name("acme").site_addr(([127, 0, 0, 1], 0)).build();
-        let app = server::startup::Application::build(env.settings.clone(), options).await.expect("server starts");
+        let app = server::startup::Application::build(settings, options).await.expect("server starts");
         let (addr, shutdown) = (app.addr, app.shutdown.clone());
         Self { addr, shutdown, running: tokio::spawn(app.run_until_stopped()) }
     }

@@ -1,84 +1,152 @@
-//! `/dashboard/activity`: every processed invoice event, newest first. The newest items are
-//! rendered on the server; later ones arrive over the WebSocket `/ws/activity`.
+//! `/dashboard/activity`: every processed invoice event (and every dead letter), newest first.
+//! The first page is rendered on the server for the filter in the URL; later items come from
+//! the tab's live connection (see `components::live`), filtered the same way, each once.
 
-#[cfg(feature = "hydrate")]
-mod live;
+mod filters;
+mod row;
 
-use crate::formatting;
+use crate::components::live::{ConnectionIndicator, LiveUpdates};
+use crate::events::{ActivityItem, FeedFilter};
 use crate::i18n::*;
-use crate::events::ActivityItem;
+use chrono::Utc;
 use leptos::prelude::*;
+use leptos_router::hooks::use_query_map;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 
 /// How many items the server renders into the page.
 pub const FIRST_PAGE: i64 = 50;
 
-#[server(endpoint = "recent_activity")]
-pub async fn recent_activity() -> Result<Vec<ActivityItem>, ServerFnError> {
+/// The first page of the feed for one filter, and the feed's position when it was read:
+/// every item up to `position` that matches is in `items` (or older than its 50).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct FeedPage {
+    pub items: Vec<ActivityItem>,
+    pub position: i64,
+}
+
+#[server(endpoint = "activity_feed")]
+pub async fn activity_feed(action: Option<String>, customer: Option<String>) -> Result<FeedPage, ServerFnError> {
     let state = crate::state::app_state()?;
-    crate::db::activity::newest(&state.pool, FIRST_PAGE).await.map_err(|e| {
+    let filter = FeedFilter::new(action, customer);
+    let read = async {
+        // The position first: an item committed between the two reads shows twice at most, never not at all.
+        let position = crate::db::activity::position(&state.pool).await?;
+        let items = crate::db::activity::newest(&state.pool, &filter, FIRST_PAGE).await?;
+        Ok::<_, sqlx::Error>(FeedPage { items, position })
+    };
+    read.await.map_err(|e| {
         tracing::error!(error = %e, "loading the activity feed failed");
         ServerFnError::new("could not load the activity feed")
     })
 }
 
-/// The state of the live connection, as the indicator shows it.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Connection {
-    Connecting,
-    Live,
-    Reconnecting,
+/// Items after `after` up to `until` that match the filter, oldest first: what happened
+/// between the page being rendered and the tab's live connection starting.
+#[server(endpoint = "activity_between")]
+pub async fn activity_between(after: i64, until: i64, action: Option<String>, customer: Option<String>) -> Result<Vec<ActivityItem>, ServerFnError> {
+    let state = crate::state::app_state()?;
+    let until = until.min(after + 5_000);
+    crate::db::activity::between(&state.pool, after, until, &FeedFilter::new(action, customer)).await.map_err(|e| {
+        tracing::error!(error = %e, "loading activity failed");
+        ServerFnError::new("could not load the activity feed")
+    })
 }
 
 #[component]
 pub fn ActivityPage() -> impl IntoView {
-    let initial = Resource::new(|| (), |_| recent_activity());
-    // Items that arrived live, newest first; never one the page already shows.
-    let live = RwSignal::new(Vec::<ActivityItem>::new());
-    let connection = RwSignal::new(Connection::Connecting);
     let i18n = use_i18n();
+    let params = use_query_map();
+    let filter = Memo::new(move |_| params.with(|p| FeedFilter::new(p.get("action"), p.get("customer"))));
+    let page = Resource::new(move || filter.get(), |f| activity_feed(f.action, f.customer));
+    let live = LiveUpdates::get();
+    // Items newer than the first page, by seq (so each once and in order).
+    let newer = RwSignal::new(BTreeMap::<i64, ActivityItem>::new());
+    // While paused, items newer than this wait (and are counted).
+    let paused_at = RwSignal::new(None::<i64>);
+    let now = RwSignal::new(Utc::now());
 
     #[cfg(feature = "hydrate")]
     {
-        let started = StoredValue::new(false);
-        Effect::new(move |_| {
-            if let Some(Ok(items)) = initial.get() {
-                if !started.get_value() {
-                    started.set_value(true);
-                    let after = items.first().map(|i| i.seq).unwrap_or(0);
-                    live::LiveFeed::start(after, live, connection);
-                }
+        let ticker = set_interval_with_handle(move || now.set(Utc::now()), std::time::Duration::from_secs(10));
+        on_cleanup(move || {
+            if let Ok(t) = ticker {
+                t.clear();
             }
         });
     }
+    if let Some(live) = live {
+        // A new first page (another filter) starts a new list.
+        Effect::new(move |_| {
+            page.track();
+            newer.set(BTreeMap::new());
+        });
+        // Live items past the first page's position that match.
+        Effect::new(move |_| {
+            let Some(Ok(first)) = page.get() else { return };
+            let f = filter.get_untracked();
+            let fresh: Vec<ActivityItem> = live.items.with(|items| {
+                items.iter().take_while(|i| i.seq > first.position).filter(|i| f.matches(i)).cloned().collect()
+            });
+            if !fresh.is_empty() {
+                newer.update(|n| n.extend(fresh.into_iter().map(|i| (i.seq, i))));
+            }
+        });
+        // What was committed after the page was read but before the connection started.
+        Effect::new(move |_| {
+            let (Some(Ok(first)), Some(start)) = (page.get(), live.start.get()) else { return };
+            if start > first.position {
+                let f = filter.get_untracked();
+                leptos::task::spawn_local(async move {
+                    if let Ok(items) = activity_between(first.position, start, f.action, f.customer).await {
+                        newer.update(|n| n.extend(items.into_iter().map(|i| (i.seq, i))));
+                    }
+                });
+            }
+        });
+    }
+    let shown_newer = move || {
+        let limit = paused_at.get().unwrap_or(i64::MAX);
+        newer.with(|n| n.range(..=limit).rev().map(|(_, i)| i.clone()).collect::<Vec<_>>())
+    };
+    let waiting = Signal::derive(move || match paused_at.get() {
+        Some(limit) => newer.with(|n| n.range(limit + 1..).count()),
+        None => 0,
+    });
+    let toggle_pause = Callback::new(move |()| {
+        if paused_at.get_untracked().is_some() {
+            paused_at.set(None);
+        } else {
+            let newest_page = page.get_untracked().and_then(|p| p.ok()).and_then(|p| p.items.first().map(|i| i.seq)).unwrap_or(0);
+            let newest = newer.with_untracked(|n| n.keys().next_back().copied()).unwrap_or(0).max(newest_page);
+            paused_at.set(Some(newest));
+        }
+    });
 
     view! {
         <div class="w-full">
-            <div class="flex items-center justify-between">
+            <div class="flex flex-wrap items-center justify-between gap-4">
                 <h1 class="text-2xl">{t!(i18n, activity)}</h1>
-                <ConnectionIndicator connection />
+                <ConnectionIndicator />
             </div>
-            <Suspense fallback=move || view! { <p class="mt-6 text-gray-500">{t!(i18n, loading_activity)}</p> }>
+            <filters::FilterBar filter paused=Signal::derive(move || paused_at.get().is_some()) waiting toggle_pause />
+            <Transition fallback=move || view! { <p class="mt-6 text-gray-500">{t!(i18n, loading_activity)}</p> }>
                 {move || Suspend::new(async move {
-                    match initial.await {
-                        Ok(items) => {
-                            let newest_rendered = items.first().map(|i| i.seq).unwrap_or(0);
-                            let empty = items.is_empty();
-                            let arrived_live = move || {
-                                live.get().into_iter().filter(|i| i.seq > newest_rendered).collect::<Vec<_>>()
-                            };
+                    match page.await {
+                        Ok(first) => {
+                            let empty = first.items.is_empty();
+                            let filtered = filter.get_untracked() != FeedFilter::default();
                             view! {
                                 <ul class="mt-6 flex flex-col gap-2" data-testid="activity-feed">
-                                    <For
-                                        each=arrived_live
-                                        key=|item| item.seq
-                                        let:item
-                                    >
-                                        <ActivityRow item />
+                                    <For each=shown_newer key=|item| item.seq let:item>
+                                        <row::ActivityRow item now />
                                     </For>
-                                    {items.into_iter().map(|item| view! { <ActivityRow item /> }).collect_view()}
+                                    {first.items.into_iter().map(|item| view! { <row::ActivityRow item now /> }).collect_view()}
                                 </ul>
-                                <Show when=move || empty && live.with(Vec::is_empty)>
-                                    <p class="mt-6 text-gray-500" data-testid="activity-empty">{t!(i18n, activity_empty)}</p>
+                                <Show when=move || empty && newer.with(BTreeMap::is_empty)>
+                                    <p class="mt-6 text-gray-500" data-testid="activity-empty">
+                                        {if filtered { t_string!(i18n, feed_filtered_empty) } else { t_string!(i18n, activity_empty) }}
+                                    </p>
                                 </Show>
                             }
                             .into_any()
@@ -86,62 +154,7 @@ pub fn ActivityPage() -> impl IntoView {
                         Err(e) => view! { <p class="mt-6 text-red-600">{e.to_string()}</p> }.into_any(),
                     }
                 })}
-            </Suspense>
+            </Transition>
         </div>
-    }
-}
-
-#[component]
-fn ConnectionIndicator(connection: RwSignal<Connection>) -> impl IntoView {
-    let i18n = use_i18n();
-    let label = move || match connection.get() {
-        Connection::Connecting => ("bg-gray-300", "connecting"),
-        Connection::Live => ("bg-green-500", "live"),
-        Connection::Reconnecting => ("bg-amber-500", "reconnecting"),
-    };
-    let text = move || match connection.get() {
-        Connection::Connecting => t_string!(i18n, connection_connecting),
-        Connection::Live => t_string!(i18n, connection_live),
-        Connection::Reconnecting => t_string!(i18n, connection_reconnecting),
-    };
-    view! {
-        <span class="flex items-center gap-2 text-sm text-gray-600" data-testid="connection" data-state=move || label().1>
-            <span class=move || format!("inline-block h-2 w-2 rounded-full {}", label().0)></span>
-            {text}
-        </span>
-    }
-}
-
-#[component]
-fn ActivityRow(item: ActivityItem) -> impl IntoView {
-    let i18n = use_i18n();
-    let action = item.action.clone();
-    let action_text = move || match action.as_str() {
-        "created" => t_string!(i18n, action_created).to_string(),
-        "updated" => t_string!(i18n, action_updated).to_string(),
-        "status_changed" => t_string!(i18n, action_status_changed).to_string(),
-        "deleted" => t_string!(i18n, action_deleted).to_string(),
-        other => other.to_string(),
-    };
-    let amount = item.amount;
-    let colour = match item.action.as_str() {
-        "created" => "bg-blue-100 text-blue-700",
-        "deleted" => "bg-red-100 text-red-700",
-        "status_changed" => "bg-green-100 text-green-700",
-        _ => "bg-gray-100 text-gray-700",
-    };
-    view! {
-        <li class="flex items-center gap-4 rounded-md border border-gray-100 bg-gray-50 p-3 text-sm"
-            data-testid="activity-item" data-seq=item.seq data-invoice-id=item.invoice_id.clone() data-action=item.action.clone()>
-            <span class=format!("rounded px-2 py-1 text-xs font-medium {colour}")>{action_text}</span>
-            {item.customer_image.clone().map(|src| view! { <img src=src class="rounded-full" width="28" height="28" alt="" /> })}
-            <span class="font-medium">{item.customer_name.clone().unwrap_or_else(|| item.customer_id.clone())}</span>
-            <span data-testid="activity-amount">{move || formatting::money(amount, i18n.get_locale())}</span>
-            <span class="text-gray-500">{item.status.clone()}</span>
-            <span class="text-xs text-gray-500" data-testid="activity-effects">{item.effects.join(" · ")}</span>
-            <time class="ml-auto text-xs text-gray-400" datetime=item.occurred_at.to_rfc3339()>
-                {item.occurred_at.format("%Y-%m-%d %H:%M:%S UTC").to_string()}
-            </time>
-        </li>
     }
 }

@@ -1,0 +1,90 @@
+//! One feed item: what happened (icon and colour per action), to which invoice and customer,
+//! the amount and status (with the change), what the processor did, and how long ago.
+
+use super::filters::action_label;
+use crate::events::ActivityItem;
+use crate::formatting;
+use crate::i18n::*;
+use chrono::{DateTime, Utc};
+use leptos::prelude::*;
+
+/// Colours and an outline icon (24×24 path) per action.
+fn look(action: &str) -> (&'static str, &'static str) {
+    match action {
+        // plus
+        "created" => ("bg-blue-100 text-blue-700 dark:bg-blue-900 dark:text-blue-200", "M12 5v14M5 12h14"),
+        // pencil
+        "updated" => ("bg-gray-100 text-gray-700 dark:bg-gray-800 dark:text-gray-200", "M4 20h4L19 9l-4-4L4 16v4z"),
+        // two arrows
+        "status_changed" => ("bg-green-100 text-green-700 dark:bg-green-900 dark:text-green-200", "M7 7h11l-3-3M17 17H6l3 3"),
+        // bin
+        "deleted" => ("bg-red-100 text-red-700 dark:bg-red-900 dark:text-red-200", "M5 7h14M10 7V4h4v3M7 7l1 13h8l1-13"),
+        // warning triangle
+        "dead_lettered" => ("bg-amber-100 text-amber-800 dark:bg-amber-900 dark:text-amber-200", "M12 4l9 16H3L12 4zM12 10v4M12 17v.5"),
+        _ => ("bg-gray-100 text-gray-700", "M12 12h.01"),
+    }
+}
+
+fn effect_label(i18n: leptos_i18n::I18nContext<Locale>, code: &str) -> String {
+    match code {
+        "email:confirmation" => t_string!(i18n, effect_email_confirmation).to_string(),
+        "email:update_notice" => t_string!(i18n, effect_email_update_notice).to_string(),
+        "email:receipt" => t_string!(i18n, effect_email_receipt).to_string(),
+        "email:thank_you" => t_string!(i18n, effect_email_thank_you).to_string(),
+        "task:follow_up" => t_string!(i18n, effect_task_follow_up).to_string(),
+        "webhook:accounting" => t_string!(i18n, effect_webhook_accounting).to_string(),
+        "webhook:finance" => t_string!(i18n, effect_webhook_finance).to_string(),
+        "webhook:team_chat" => t_string!(i18n, effect_webhook_team_chat).to_string(),
+        "audit" => t_string!(i18n, effect_audit).to_string(),
+        "analytics" => t_string!(i18n, effect_analytics).to_string(),
+        "archive" => t_string!(i18n, effect_archive).to_string(),
+        "revenue" => t_string!(i18n, effect_revenue).to_string(),
+        "dead_letter" => t_string!(i18n, effect_dead_letter).to_string(),
+        other => other.to_string(),
+    }
+}
+
+#[component]
+pub fn ActivityRow(item: ActivityItem, now: RwSignal<DateTime<Utc>>) -> impl IntoView {
+    let i18n = use_i18n();
+    let (colour, icon) = look(&item.action);
+    let action = item.action.clone();
+    let amount = item.amount;
+    let occurred_at = item.occurred_at;
+    let effects = item.effects.clone();
+    let short_id: String = item.invoice_id.chars().take(8).collect();
+    let invoice = if item.action == "deleted" || item.action == "dead_lettered" || uuid::Uuid::parse_str(&item.invoice_id).is_err() {
+        view! { <span class="font-mono text-xs text-gray-500" title=item.invoice_id.clone()>{short_id}</span> }.into_any()
+    } else {
+        let href = format!("/dashboard/invoices/{}/edit", item.invoice_id);
+        view! { <a href=href class="font-mono text-xs text-blue-600 hover:underline" title=item.invoice_id.clone()>{short_id}</a> }.into_any()
+    };
+    let status = match &item.previous_status {
+        Some(before) => format!("{before} → {}", item.status),
+        None => item.status.clone(),
+    };
+    view! {
+        <li class="flex flex-wrap items-center gap-x-4 gap-y-1 rounded-md border border-gray-100 bg-gray-50 p-3 text-sm dark:border-gray-800 dark:bg-gray-900"
+            data-testid="activity-item" data-seq=item.seq data-invoice-id=item.invoice_id.clone() data-action=item.action.clone()>
+            <span class=format!("flex items-center gap-1 rounded px-2 py-1 text-xs font-medium {colour}") data-testid="activity-action">
+                <svg class="h-4 w-4" viewBox="0 0 24 24" fill="none" stroke="currentColor" stroke-width="2" stroke-linecap="round" stroke-linejoin="round" aria-hidden="true">
+                    <path d=icon />
+                </svg>
+                {move || action_label(i18n, &action)}
+            </span>
+            {item.customer_image.clone().map(|src| view! { <img src=src class="rounded-full" width="28" height="28" alt="" /> })}
+            <span class="font-medium">{item.customer_name.clone().unwrap_or_else(|| item.customer_id.clone())}</span>
+            {invoice}
+            <span data-testid="activity-amount">{move || formatting::money(amount, i18n.get_locale())}</span>
+            <span class="text-gray-500" data-testid="activity-status">{status}</span>
+            <span class="text-xs text-gray-500" data-testid="activity-effects">
+                {move || effects.iter().map(|e| effect_label(i18n, e)).collect::<Vec<_>>().join(" · ")}
+            </span>
+            {item.reason.clone().map(|reason| view! { <span class="w-full text-xs text-amber-800 dark:text-amber-300" data-testid="activity-reason">{reason}</span> })}
+            <time class="ml-auto text-xs text-gray-400" datetime=item.occurred_at.to_rfc3339() title=item.occurred_at.format("%Y-%m-%d %H:%M:%S UTC").to_string()
+                data-testid="activity-time">
+                {move || formatting::ago(occurred_at, now.get(), i18n.get_locale())}
+            </time>
+        </li>
+    }
+}

@@ -1,0 +1,140 @@
+//! Appending to the activity feed: one row in `activity_items` with the next `seq`, and the
+//! same item queued in the outbox for `invoice-activity`, inside the caller's transaction.
+//! Processed events and dead letters both end up here.
+
+use crate::parked_events::Parked;
+use app::db::outbox::{self, OutboxMessage};
+use app::events::{action, ActivityItem, InvoiceEvent};
+use chrono::Utc;
+use sqlx::{PgPool, Postgres, Transaction};
+use std::time::Duration;
+
+/// Held for the rest of a transaction that appends to the feed, so that `seq` order is
+/// commit order and a reader never sees seq 7 before seq 6 appears.
+const FEED_APPEND_LOCK: i64 = 0x0ac3_feed;
+
+/// Gives `item` the next `seq` and appends it; `false` when an item for `item.event_id`
+/// is already in the feed (a repeat delivery).
+pub async fn append(tx: &mut Transaction<'_, Postgres>, activity_topic: &str, item: &mut ActivityItem) -> Result<bool, sqlx::Error> {
+    sqlx::query("SELECT pg_advisory_xact_lock($1)").bind(FEED_APPEND_LOCK).execute(&mut **tx).await?;
+    let exists: bool = sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM activity_items WHERE event_id = $1)")
+        .bind(item.event_id)
+        .fetch_one(&mut **tx)
+        .await?;
+    if exists {
+        return Ok(false);
+    }
+    item.seq = sqlx::query_scalar("SELECT nextval(pg_get_serial_sequence('activity_items', 'seq'))").fetch_one(&mut **tx).await?;
+    sqlx::query("INSERT INTO activity_items (seq, event_id, item) VALUES ($1, $2, $3)")
+        .bind(item.seq)
+        .bind(item.event_id)
+        .bind(sqlx::types::Json(&*item))
+        .execute(&mut **tx)
+        .await?;
+    outbox::enqueue(
+        tx,
+        OutboxMessage { event_id: uuid::Uuid::new_v4(), topic: activity_topic, key: &item.invoice_id, event_type: &item.action, payload: &*item },
+    )
+    .await?;
+    Ok(true)
+}
+
+/// A stable id for the feed item of a dead letter, from where the message was: a repeat
+/// dead-lettering of the same message (after a crash) does not show twice.
+pub fn dead_letter_item_id(message: &Parked) -> uuid::Uuid {
+    use sha2::{Digest, Sha256};
+    let digest = Sha256::digest(format!("dead-letter:{}:{}:{}", message.topic, message.partition, message.offset));
+    let mut bytes = [0u8; 16];
+    bytes.copy_from_slice(&digest[..16]);
+    uuid::Builder::from_custom_bytes(bytes).into_uuid()
+}
+
+/// What the feed shows for a message that was dead-lettered: as much of the event as can be
+/// read from it, and the reason.
+pub fn dead_letter_item(message: &Parked, reason: &str) -> ActivityItem {
+    let event = message.payload.as_deref().and_then(|p| serde_json::from_slice::<InvoiceEvent>(p).ok());
+    let key = message.invoice_key.clone();
+    ActivityItem {
+        seq: 0,
+        event_id: dead_letter_item_id(message),
+        action: action::DEAD_LETTERED.into(),
+        invoice_id: event.as_ref().map(|e| e.invoice_id.clone()).unwrap_or(key),
+        customer_id: event.as_ref().map(|e| e.customer_id.clone()).unwrap_or_default(),
+        customer_name: None,
+        customer_image: None,
+        amount: event.as_ref().map(|e| e.amount).unwrap_or(0),
+        status: event.as_ref().map(|e| e.status.clone()).unwrap_or_default(),
+        previous_status: None,
+        occurred_at: event.as_ref().map(|e| e.timestamp).unwrap_or_else(Utc::now),
+        processed_at: Utc::now(),
+        effects: vec!["dead_letter".into()],
+        reason: Some(reason.to_string()),
+    }
+}
+
+/// Shows a dead letter in the feed. The letter is already safe on its topic; this is for the
+/// people watching, so a few tries and then a warning.
+pub async fn record_dead_letter(pool: &PgPool, activity_topic: &str, message: &Parked, reason: &str) {
+    let mut item = dead_letter_item(message, reason);
+    for attempt in 1..=3u64 {
+        let result = async {
+            let mut tx = pool.begin().await?;
+            if let Ok(id) = uuid::Uuid::parse_str(&item.customer_id) {
+                let customer: Option<(String, String)> =
+                    sqlx::query_as("SELECT name, image_url FROM customers WHERE id = $1").bind(id).fetch_optional(&mut *tx).await?;
+                if let Some((name, image)) = customer {
+                    item.customer_name = Some(name);
+                    item.customer_image = Some(image);
+                }
+            }
+            append(&mut tx, activity_topic, &mut item).await?;
+            tx.commit().await
+        }
+        .await;
+        match result {
+            Ok(()) => return,
+            Err(e) => {
+                tracing::warn!(error = %e, attempt, "could not show a dead letter in the activity feed");
+                tokio::time::sleep(Duration::from_millis(200 * attempt)).await;
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parked(payload: &[u8], offset: i64) -> Parked {
+        Parked {
+            invoice_key: "key-1".into(),
+            topic: "invoices".into(),
+            partition: 2,
+            offset,
+            key: Some(b"key-1".to_vec()),
+            payload: Some(payload.to_vec()),
+            headers: vec![],
+        }
+    }
+
+    #[test]
+    fn a_broken_message_still_shows_its_key_and_reason() {
+        let item = dead_letter_item(&parked(b"{not json", 7), "not an invoice event");
+        assert_eq!(item.action, "dead_lettered");
+        assert_eq!(item.invoice_id, "key-1");
+        assert_eq!(item.reason.as_deref(), Some("not an invoice event"));
+    }
+
+    #[test]
+    fn a_readable_event_shows_its_invoice_and_amount() {
+        let payload = br#"{"eventId":"5b1c8a4e-4a8e-4d43-9a53-2f1a8f1e0a11","invoiceId":"inv-9","action":"teleported","customerId":"c-1","amount":1234,"status":"paid","timestamp":"2026-11-27T10:00:00Z"}"#;
+        let item = dead_letter_item(&parked(payload, 7), "unknown action `teleported`");
+        assert_eq!((item.invoice_id.as_str(), item.amount, item.status.as_str()), ("inv-9", 1234, "paid"));
+    }
+
+    #[test]
+    fn the_same_message_gets_the_same_feed_id_and_another_message_another() {
+        assert_eq!(dead_letter_item_id(&parked(b"x", 7)), dead_letter_item_id(&parked(b"y", 7)));
+        assert_ne!(dead_letter_item_id(&parked(b"x", 7)), dead_letter_item_id(&parked(b"x", 8)));
+    }
+}

@@ -46,6 +46,8 @@ export default defineConfig({
       KAFKA_TOPIC: "e2e.invoices",
       ACME_ACTIVITY_TOPIC: "e2e.invoice-activity",
       KAFKA_GROUP_ID: "e2e-invoice-processor",
+      ACME_DLQ_TOPIC: "e2e.invoices.dlq",
+      ACME_PRODUCE_ALLOWED_TOPICS: "e2e.invoices",
       RUST_LOG: "info,rdkafka=warn,sqlx=warn",
     },
   },

@@ -10,6 +10,7 @@ pub mod components;
 pub mod domain;
 pub mod events;
 pub mod formatting;
+pub mod kafka_tools;
 pub mod models;
 pub mod routes;
 
@@ -75,6 +76,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("invoices/:id/edit") view=routes::edit_invoice::EditInvoicePage ssr=SsrMode::Async />
                     <Route path=path!("customers") view=routes::customers::CustomersPage ssr=SsrMode::InOrder />
                     <Route path=path!("activity") view=routes::activity::ActivityPage ssr=SsrMode::InOrder />
+                    <Route path=path!("kafka") view=routes::kafka::KafkaPage ssr=SsrMode::InOrder />
                 </ParentRoute>
             </Routes>
         </Router>

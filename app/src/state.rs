@@ -7,6 +7,8 @@ pub struct AppState {
     pub pool: PgPool,
     /// Topic that invoice events are written to (through the outbox).
     pub invoices_topic: String,
+    /// Where the Kafka page's tools point.
+    pub kafka: crate::kafka_tools::KafkaTools,
 }
 
 /// The state for the current request, or a server error if the server forgot to provide it.

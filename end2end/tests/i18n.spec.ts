@@ -51,5 +51,9 @@ test("every dashboard page has its Italian words", async ({ page }) => {
   await expect(page.getByTestId("customers-table").locator("thead")).toContainText("Totale pagato");
   await page.getByRole("link", { name: "Attività" }).click();
   await expect(page.getByRole("heading", { name: "Attività" })).toBeVisible();
+  await expect(page.getByTestId("filter-action")).toContainText("Tutti gli eventi");
+  await page.getByRole("link", { name: "Kafka" }).click();
+  await expect(page.getByTestId("kafka-groups")).toContainText("Gruppi di consumer");
+  await expect(page.getByTestId("kafka-dead-letters")).toContainText("Rinvia tutti i pendenti");
   await page.getByRole("button", { name: "English" }).click();
 });

@@ -126,10 +126,15 @@ test("delete asks first, removes the row, and a second delete says it is gone", 
   await page.getByLabel("Search").fill("55.55");
   await expect(tableRows(page)).toHaveCount(1);
 
-  // A second tab still shows the invoice.
+  // A second tab that has lost its live connection still shows the invoice; a third, live
+  // one drops the row by itself when the invoice is deleted.
   const other = await page.context().newPage();
+  await other.routeWebSocket(/\/ws\/activity/, (ws) => ws.close());
   await openHydrated(other, page.url());
   await expect(tableRows(other)).toHaveCount(1);
+  const live = await page.context().newPage();
+  await openHydrated(live, page.url());
+  await expect(tableRows(live)).toHaveCount(1);
 
   // Dismissing the confirmation keeps the invoice.
   page.once("dialog", (d) => d.dismiss());
@@ -140,6 +145,7 @@ test("delete asks first, removes the row, and a second delete says it is gone", 
   await tableRows(page).getByRole("button", { name: "Delete" }).click();
   await expect(tableRows(page)).toHaveCount(0);
   await expect(page.getByTestId("no-invoices")).toBeVisible();
+  await expect(tableRows(live), "the live tab updates without a reload").toHaveCount(0, { timeout: 20_000 });
 
   other.once("dialog", (d) => d.accept());
   await tableRows(other).getByRole("button", { name: "Delete" }).click();

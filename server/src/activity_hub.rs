@@ -6,9 +6,24 @@ use rdkafka::{consumer::{Consumer, StreamConsumer}, Message};
 use tokio::sync::broadcast;
 use tokio_util::sync::CancellationToken;
 
+/// One item as every socket sends it: serialized once here, not once per browser.
+#[derive(Clone, Debug)]
+pub struct FeedFrame {
+    pub seq: i64,
+    pub text: axum::extract::ws::Utf8Bytes,
+}
+
+impl FeedFrame {
+    pub fn new(item: ActivityItem) -> Result<Self, serde_json::Error> {
+        let seq = item.seq;
+        let text = serde_json::to_string(&app::events::FeedMessage::Item { item })?;
+        Ok(Self { seq, text: text.into() })
+    }
+}
+
 #[derive(Clone)]
 pub struct ActivityHub {
-    sender: broadcast::Sender<ActivityItem>,
+    sender: broadcast::Sender<FeedFrame>,
 }
 
 impl ActivityHub {
@@ -18,7 +33,7 @@ impl ActivityHub {
         Self { sender: broadcast::channel(client_buffer).0 }
     }
 
-    pub fn subscribe(&self) -> broadcast::Receiver<ActivityItem> {
+    pub fn subscribe(&self) -> broadcast::Receiver<FeedFrame> {
         self.sender.subscribe()
     }
 
@@ -29,10 +44,10 @@ impl ActivityHub {
                 message = consumer.recv() => message,
             };
             match message {
-                Ok(message) => match message.payload().map(serde_json::from_slice::<ActivityItem>) {
-                    Some(Ok(item)) => {
+                Ok(message) => match message.payload().map(|p| serde_json::from_slice::<ActivityItem>(p).and_then(FeedFrame::new)) {
+                    Some(Ok(frame)) => {
                         // No receivers is fine: nobody has the feed open.
-                        let _ = self.sender.send(item);
+                        let _ = self.sender.send(frame);
                     }
                     _ => tracing::warn!(offset = message.offset(), "ignoring an activity message that does not parse"),
                 },

@@ -82,6 +82,15 @@ impl Source<'_> {
 }
 
 impl Settings {
+    /// What the Kafka tools (acmectl, the Kafka page) need; the app's own topics are protected.
+    pub fn kafka_tools(&self) -> app::kafka_tools::KafkaTools {
+        app::kafka_tools::KafkaTools {
+            brokers: self.kafka_broker.clone(),
+            dlq_topic: self.dlq_topic.clone(),
+            protected_topics: vec![self.invoices_topic.clone(), self.activity_topic.clone(), self.dlq_topic.clone()],
+        }
+    }
+
     /// Reads the file, then the process environment on top.
     pub fn load(path: &Path) -> Result<Self, SettingsError> {
         let text = std::fs::read_to_string(path)
@@ -200,15 +209,9 @@ impl Settings {
     }
 }
 
-/// Kafka's own rule for topic names.
+/// Kafka's own rule for topic names (shared with the Kafka tools).
 pub fn check_topic_name(topic: &str) -> Result<(), String> {
-    if topic.is_empty() || topic.len() > 249 || topic == "." || topic == ".." {
-        return Err("must be 1 to 249 characters and not . or ..".into());
-    }
-    if !topic.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-')) {
-        return Err(format!("{topic:?} may only contain letters, digits, '.', '_' and '-'"));
-    }
-    Ok(())
+    app::kafka_tools::check_topic_name(topic).map_err(|e| e.to_string())
 }
 
 #[cfg(test)]

@@ -139,7 +139,11 @@ impl Application {
         };
         let access = auth_gate::Access { api_token: Some(settings.api_token.clone()).filter(|t| !t.is_empty()) };
         let state = AppState {
-            app: app::state::AppState { pool, invoices_topic: settings.invoices_topic.clone() },
+            app: app::state::AppState {
+                pool,
+                invoices_topic: settings.invoices_topic.clone(),
+                kafka: settings.kafka_tools(),
+            },
             leptos_options: leptos_options.clone(),
             feed_ping: std::time::Duration::from_secs(settings.feed_ping_seconds),
             hub,

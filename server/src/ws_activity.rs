@@ -63,14 +63,15 @@ async fn stream(mut socket: WebSocket, after: Option<i64>, state: AppState) -> R
                 }
                 timed(socket.send(Message::Ping(Vec::new().into()))).await?;
             }
-            item = live.recv() => match item {
-                Ok(item) if item.seq <= last_sent => {}
-                Ok(item) => {
+            frame = live.recv() => match frame {
+                Ok(frame) if frame.seq <= last_sent => {}
+                Ok(frame) => {
                     // Items the hub has not delivered to us (e.g. before it joined): from the database.
-                    if item.seq > last_sent + 1 {
-                        send_range(&mut socket, &state, &mut last_sent, item.seq - 1).await?;
+                    if frame.seq > last_sent + 1 {
+                        send_range(&mut socket, &state, &mut last_sent, frame.seq - 1).await?;
                     }
-                    send_item(&mut socket, &mut last_sent, item).await?;
+                    timed(socket.send(Message::Text(frame.text))).await?;
+                    last_sent = frame.seq;
                 }
                 Err(RecvError::Lagged(missed)) => {
                     tracing::info!(missed, "an activity socket fell behind; telling it to resync");

@@ -9,7 +9,7 @@ use leptos_router::components::{Outlet, A};
 pub fn DashboardLayout() -> impl IntoView {
     let logout = ServerAction::<Logout>::new();
     let i18n = use_i18n();
-    crate::components::live::LiveUpdates::provide();
+    let (_, live_position) = crate::components::live::LiveUpdates::provide();
     Effect::new(move |_| {
         if let Some(Ok(())) = logout.value().get() {
             let _ = window().location().assign("/");
@@ -26,6 +26,7 @@ pub fn DashboardLayout() -> impl IntoView {
                     <NavLink href="/dashboard/invoices">{t!(i18n, nav_invoices)}</NavLink>
                     <NavLink href="/dashboard/customers">{t!(i18n, nav_customers)}</NavLink>
                     <NavLink href="/dashboard/activity">{t!(i18n, nav_activity)}</NavLink>
+                    <NavLink href="/dashboard/kafka">{t!(i18n, nav_kafka)}</NavLink>
                     <div class="hidden h-auto w-full grow rounded-md bg-gray-50 md:block dark:bg-gray-800"></div>
                     <div class="flex items-center gap-2">
                         <crate::components::theme::ThemeToggle />
@@ -38,6 +39,7 @@ pub fn DashboardLayout() -> impl IntoView {
                     </ActionForm>
                 </div>
             </nav>
+            {live_position}
             <main class="grow p-6 md:overflow-y-auto md:p-12">
                 <Outlet />
             </main>

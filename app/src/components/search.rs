@@ -48,12 +48,16 @@ pub fn Search(#[prop(into)] placeholder: Signal<String>) -> impl IntoView {
     }
 }
 
-/// Percent-encodes a query value.
+/// Percent-encodes a query value (a space as `+`, as forms send it).
 pub fn urlencode(text: &str) -> String {
+    percent_encode(text).replace("%20", "+")
+}
+
+/// Percent-encodes everything but unreserved characters (for a `data:` URL, where `+` is a plus).
+pub fn percent_encode(text: &str) -> String {
     text.bytes()
         .map(|b| match b {
             b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
-            b' ' => "+".to_string(),
             _ => format!("%{b:02X}"),
         })
         .collect()

@@ -4,6 +4,7 @@ pub mod customers;
 pub mod edit_invoice;
 pub mod home;
 pub mod invoices;
+pub mod kafka;
 pub mod login;
 pub mod not_found;
 pub mod overview;

@@ -44,9 +44,22 @@ pub struct LiveUpdates {
     pub changes: RwSignal<u64>,
 }
 
+/// The newest feed item's `seq` as the page is rendered: the tab's connection asks for
+/// everything after it, so nothing that happens between rendering and connecting is missed.
+#[server(endpoint = "feed_position")]
+pub async fn feed_position() -> Result<i64, ServerFnError> {
+    let state = crate::state::app_state()?;
+    crate::db::activity::position(&state.pool).await.map_err(|e| {
+        tracing::error!(error = %e, "reading the feed position failed");
+        ServerFnError::new("could not read the feed position")
+    })
+}
+
 impl LiveUpdates {
-    /// Creates the context for the dashboard frame and, in the browser, connects.
-    pub fn provide() -> Self {
+    /// Creates the context for the dashboard frame and, in the browser, connects. The view it
+    /// returns carries the rendered position to the browser (put it in the frame).
+    pub fn provide() -> (Self, impl IntoView) {
+        let position = Resource::new(|| (), |_| feed_position());
         let live = Self {
             items: RwSignal::new(Vec::new()),
             start: RwSignal::new(None),
@@ -55,12 +68,20 @@ impl LiveUpdates {
         };
         provide_context(live);
         #[cfg(feature = "hydrate")]
-        Effect::new(move |started: Option<()>| {
-            if started.is_none() {
-                socket::LiveSocket::start(live);
+        Effect::new(move |started: Option<bool>| {
+            if started == Some(true) {
+                return true;
+            }
+            match position.get() {
+                Some(rendered) => {
+                    socket::LiveSocket::start(live, rendered.ok());
+                    true
+                }
+                None => false,
             }
         });
-        live
+        let carrier = view! { <Suspense>{move || Suspend::new(async move { let _ = position.await; })}</Suspense> };
+        (live, carrier)
     }
 
     /// The frame's context; pages outside the dashboard have none.

@@ -15,8 +15,10 @@ const OFFLINE_AFTER: u32 = 4;
 
 pub struct LiveSocket {
     live: LiveUpdates,
-    /// The newest `seq` received; `None` until the first hello.
+    /// The newest `seq` received (or the position the page was rendered at); `None` asks the
+    /// server to start from its newest item.
     last_seq: Cell<Option<i64>>,
+    said_hello: Cell<bool>,
     failures: Cell<u32>,
     update_pending: Rc<Cell<bool>>,
     socket: RefCell<Option<WebSocket>>,
@@ -25,10 +27,11 @@ pub struct LiveSocket {
 }
 
 impl LiveSocket {
-    pub fn start(live: LiveUpdates) {
+    pub fn start(live: LiveUpdates, after: Option<i64>) {
         let feed = Rc::new(Self {
             live,
-            last_seq: Cell::new(None),
+            last_seq: Cell::new(after),
+            said_hello: Cell::new(false),
             failures: Cell::new(0),
             update_pending: Rc::new(Cell::new(false)),
             socket: RefCell::new(None),
@@ -114,14 +117,14 @@ impl LiveSocket {
     }
 
     fn hello(&self, position: i64) {
-        if self.last_seq.get().is_none() {
-            self.last_seq.set(Some(position));
+        if !self.said_hello.replace(true) {
             self.live.start.set(Some(position));
-        } else if Some(position) != self.last_seq.get() {
+        }
+        if self.last_seq.get().is_some_and(|last| position > last) {
             // The server could not replay all we missed (too far behind): figures must reload.
-            self.last_seq.set(Some(position.max(self.last_seq.get().unwrap_or(0))));
             self.changed();
         }
+        self.last_seq.set(Some(position.max(self.last_seq.get().unwrap_or(0))));
     }
 
     /// Keeps items in order and each once, whatever the server replays.

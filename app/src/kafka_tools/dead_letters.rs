@@ -1,0 +1,121 @@
+//! The dead-letter topic: each letter with its reason and where it came from, and replaying
+//! letters to their original topic (original key, value and headers, plus
+//! `dlq-replayed-from`), recorded in `dead_letter_replays`.
+
+use super::messages::browse;
+use super::{BrowseQuery, BrowsedMessage, DeadLetter, KafkaTools, Replayed, Start, ToolError};
+use rdkafka::{
+    message::{Header, OwnedHeaders},
+    producer::{FutureProducer, FutureRecord},
+    ClientConfig,
+};
+use sqlx::PgPool;
+use std::time::Duration;
+
+/// Letters read at most (oldest first).
+const MAX_LETTERS: usize = 1_000;
+
+fn letter(message: BrowsedMessage) -> DeadLetter {
+    let header = |name: &str| message.headers.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone());
+    let event_id = serde_json::from_str::<serde_json::Value>(&message.value)
+        .ok()
+        .and_then(|v| v.get("eventId").and_then(|e| e.as_str()).map(str::to_string));
+    DeadLetter {
+        partition: message.partition,
+        offset: message.offset,
+        timestamp: message.timestamp,
+        key: message.key.clone(),
+        event_id,
+        event_type: header("event-type"),
+        reason: header("dlq-error").unwrap_or_else(|| "(no reason recorded)".into()),
+        attempts: header("dlq-attempts").and_then(|a| a.parse().ok()),
+        original_topic: header("dlq-original-topic"),
+        original_partition: header("dlq-original-partition").and_then(|p| p.parse().ok()),
+        original_offset: header("dlq-original-offset").and_then(|o| o.parse().ok()),
+        value: message.value,
+        replayed_at: None,
+    }
+}
+
+/// Every letter on the dead-letter topic, oldest first, with when it was last replayed.
+pub async fn list(tools: &KafkaTools, pool: &PgPool) -> Result<Vec<DeadLetter>, ToolError> {
+    let query = BrowseQuery { topic: tools.dlq_topic.clone(), start: Start::Beginning, limit: MAX_LETTERS, ..Default::default() };
+    let mut letters: Vec<DeadLetter> = browse(tools, query).await?.into_iter().map(letter).collect();
+    let replays: Vec<(i32, i64, chrono::DateTime<chrono::Utc>)> = sqlx::query_as(
+        "SELECT dlq_partition, dlq_offset, max(replayed_at) FROM dead_letter_replays WHERE dlq_topic = $1 GROUP BY 1, 2",
+    )
+    .bind(&tools.dlq_topic)
+    .fetch_all(pool)
+    .await
+    .map_err(|e| ToolError::Database(e.to_string()))?;
+    for l in &mut letters {
+        l.replayed_at = replays.iter().find(|(p, o, _)| *p == l.partition && *o == l.offset).map(|(_, _, at)| *at);
+    }
+    Ok(letters)
+}
+
+/// Which letters to replay.
+#[derive(Clone, Debug)]
+pub enum Which {
+    /// The letter(s) of this event id.
+    EventId(String),
+    /// The letter at this position on the dead-letter topic.
+    At { partition: i32, offset: i64 },
+    /// Every letter not replayed yet.
+    AllPending,
+}
+
+pub async fn replay(tools: &KafkaTools, pool: &PgPool, which: Which) -> Result<Vec<Replayed>, ToolError> {
+    let letters = list(tools, pool).await?;
+    let chosen: Vec<&DeadLetter> = letters
+        .iter()
+        .filter(|l| match &which {
+            Which::EventId(id) => l.event_id.as_deref() == Some(id.as_str()),
+            Which::At { partition, offset } => l.partition == *partition && l.offset == *offset,
+            Which::AllPending => l.replayed_at.is_none(),
+        })
+        .collect();
+    if chosen.is_empty() && !matches!(which, Which::AllPending) {
+        return Err(ToolError::Invalid(format!("no dead letter matches {which:?}")));
+    }
+    let producer: FutureProducer = ClientConfig::new()
+        .set("bootstrap.servers", &tools.brokers)
+        .set("enable.idempotence", "true")
+        .set("acks", "all")
+        .set("message.timeout.ms", "10000")
+        .create()
+        .map_err(|e| ToolError::Invalid(e.to_string()))?;
+    let raw = browse(tools, BrowseQuery { topic: tools.dlq_topic.clone(), start: Start::Beginning, limit: MAX_LETTERS, ..Default::default() }).await?;
+    let mut done = Vec::new();
+    for l in chosen {
+        let Some(topic) = l.original_topic.clone() else {
+            return Err(ToolError::Invalid(format!("the letter at {}/{} does not say where it came from", l.partition, l.offset)));
+        };
+        let original = raw.iter().find(|m| m.partition == l.partition && m.offset == l.offset);
+        let mut headers = OwnedHeaders::new();
+        for (k, v) in original.map(|m| m.headers.as_slice()).unwrap_or_default().iter().filter(|(k, _)| !k.starts_with("dlq-")) {
+            headers = headers.insert(Header { key: k, value: Some(v.as_bytes()) });
+        }
+        let from = format!("{}/{}/{}", tools.dlq_topic, l.partition, l.offset);
+        headers = headers.insert(Header { key: "dlq-replayed-from", value: Some(from.as_bytes()) });
+        let mut record: FutureRecord<'_, str, str> = FutureRecord::to(&topic).payload(l.value.as_str()).headers(headers);
+        if let Some(key) = &l.key {
+            record = record.key(key);
+        }
+        let delivery = producer.send(record, Duration::from_secs(10)).await.map_err(|(e, _)| ToolError::Kafka(e.to_string()))?;
+        sqlx::query(
+            "INSERT INTO dead_letter_replays (dlq_topic, dlq_partition, dlq_offset, topic, kafka_partition, kafka_offset) VALUES ($1, $2, $3, $4, $5, $6)",
+        )
+        .bind(&tools.dlq_topic)
+        .bind(l.partition)
+        .bind(l.offset)
+        .bind(&topic)
+        .bind(delivery.partition)
+        .bind(delivery.offset)
+        .execute(pool)
+        .await
+        .map_err(|e| ToolError::Database(e.to_string()))?;
+        done.push(Replayed { dlq_partition: l.partition, dlq_offset: l.offset, topic, partition: delivery.partition, offset: delivery.offset });
+    }
+    Ok(done)
+}

@@ -1,0 +1,167 @@
+//! Reading a topic like `kafka-console-consumer` and Kafka UI's message view: newest first or
+//! from an offset or a time, filtered by `event-type` header, key and text; and producing JSON
+//! lines. Reads assign partitions directly: no consumer group, nothing committed.
+
+use super::cluster::{blocking, fetch_metadata, metadata_client, partitions, timeout};
+use super::{BrowseQuery, BrowsedMessage, KafkaTools, Start, ToolError};
+use rdkafka::{
+    consumer::{BaseConsumer, Consumer},
+    message::{BorrowedMessage, Header, Headers, OwnedHeaders},
+    producer::FutureRecord,
+    ClientConfig, Message, Offset, TopicPartitionList,
+};
+use std::time::{Duration, Instant};
+
+/// The most messages one browse returns.
+pub const MAX_LIMIT: usize = 1_000;
+/// How far back per partition a filtered "newest" browse looks for matches.
+const FILTERED_WINDOW: i64 = 10_000;
+
+pub fn reader(brokers: &str) -> Result<BaseConsumer, ToolError> {
+    ClientConfig::new()
+        .set("bootstrap.servers", brokers)
+        .set("group.id", "acme-tools-reader")
+        .set("enable.auto.commit", "false")
+        .set("enable.partition.eof", "false")
+        .create()
+        .map_err(|e| ToolError::Invalid(format!("kafka_broker: {e}")))
+}
+
+pub fn to_browsed(message: &BorrowedMessage<'_>) -> BrowsedMessage {
+    BrowsedMessage {
+        topic: message.topic().to_string(),
+        partition: message.partition(),
+        offset: message.offset(),
+        timestamp: message.timestamp().to_millis(),
+        key: message.key().map(|k| String::from_utf8_lossy(k).into_owned()),
+        headers: message
+            .headers()
+            .map(|h| h.iter().map(|h| (h.key.to_string(), String::from_utf8_lossy(h.value.unwrap_or_default()).into_owned())).collect())
+            .unwrap_or_default(),
+        value: message.payload().map(|p| String::from_utf8_lossy(p).into_owned()).unwrap_or_default(),
+    }
+}
+
+pub async fn browse(tools: &KafkaTools, query: BrowseQuery) -> Result<Vec<BrowsedMessage>, ToolError> {
+    let brokers = tools.brokers.clone();
+    blocking(move || browse_blocking(&brokers, &query)).await
+}
+
+fn browse_blocking(brokers: &str, query: &BrowseQuery) -> Result<Vec<BrowsedMessage>, ToolError> {
+    let limit = query.limit.clamp(1, MAX_LIMIT);
+    let client = metadata_client(brokers)?;
+    let mut parts = partitions(&client, brokers, &query.topic)?;
+    if let Some(only) = query.partition {
+        parts.retain(|p| p.id == only);
+        if parts.is_empty() {
+            return Err(ToolError::Invalid(format!("`{}` has no partition {only}", query.topic)));
+        }
+    }
+    let consumer = reader(brokers)?;
+    let filtered = query.event_type.is_some() || query.key.is_some() || query.text.is_some();
+    // Where to start in each partition, and where to stop (the high watermark now).
+    let mut starts: Vec<(i32, i64, i64)> = Vec::new();
+    let by_time = match query.start {
+        Start::Time(ms) => {
+            let mut wanted = TopicPartitionList::new();
+            for p in &parts {
+                wanted.add_partition_offset(&query.topic, p.id, Offset::Offset(ms)).map_err(|e| ToolError::Kafka(e.to_string()))?;
+            }
+            Some(consumer.offsets_for_times(wanted, timeout()).map_err(|_| ToolError::Unreachable(brokers.to_string()))?)
+        }
+        _ => None,
+    };
+    for p in &parts {
+        let from = match &query.start {
+            Start::Newest => p.high - if filtered { FILTERED_WINDOW } else { limit as i64 },
+            Start::Beginning => p.low,
+            Start::Offset(o) => *o,
+            Start::Time(_) => match by_time.as_ref().and_then(|t| t.find_partition(&query.topic, p.id)).map(|e| e.offset()) {
+                Some(Offset::Offset(o)) => o,
+                _ => p.high, // nothing at or after that time
+            },
+        };
+        let from = from.clamp(p.low, p.high);
+        if from < p.high {
+            starts.push((p.id, from, p.high));
+        }
+    }
+    let mut found = Vec::new();
+    if starts.is_empty() {
+        return Ok(found);
+    }
+    let mut assignment = TopicPartitionList::new();
+    for (id, from, _) in &starts {
+        assignment.add_partition_offset(&query.topic, *id, Offset::Offset(*from)).map_err(|e| ToolError::Kafka(e.to_string()))?;
+    }
+    consumer.assign(&assignment).map_err(|e| ToolError::Kafka(e.to_string()))?;
+    let mut open: Vec<(i32, i64)> = starts.iter().map(|(id, _, end)| (*id, *end)).collect();
+    let forward = !matches!(query.start, Start::Newest);
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !open.is_empty() && Instant::now() < deadline && !(forward && found.len() >= limit * 4) {
+        let Some(result) = consumer.poll(Duration::from_millis(200)) else { continue };
+        let message = result.map_err(|e| ToolError::Kafka(e.to_string()))?;
+        let browsed = to_browsed(&message);
+        if let Some(i) = open.iter().position(|(id, _)| *id == browsed.partition) {
+            if browsed.offset + 1 >= open[i].1 {
+                open.remove(i);
+            }
+        }
+        if query.matches(&browsed) {
+            found.push(browsed);
+        }
+    }
+    if forward {
+        found.sort_by_key(|m| (m.timestamp.unwrap_or(0), m.partition, m.offset));
+        found.truncate(limit);
+    } else {
+        found.sort_by_key(|m| std::cmp::Reverse((m.timestamp.unwrap_or(0), m.partition, m.offset)));
+        found.truncate(limit);
+    }
+    Ok(found)
+}
+
+/// Produces one message per JSON line: key = its `invoiceId` (else none), header
+/// `event-type` = its `action` when it has one. Returns (line, partition, offset) per message;
+/// stops at the first line that is not JSON, naming it.
+pub async fn produce_lines(tools: &KafkaTools, topic: &str, lines: &[String]) -> Result<Vec<(usize, i32, i64)>, ToolError> {
+    super::check_topic_name(topic)?;
+    let mut parsed = Vec::new();
+    for (n, line) in lines.iter().enumerate().filter(|(_, l)| !l.trim().is_empty()) {
+        let value: serde_json::Value =
+            serde_json::from_str(line).map_err(|e| ToolError::Invalid(format!("line {}: not JSON: {e}", n + 1)))?;
+        parsed.push((n + 1, value, line.trim().to_string()));
+    }
+    let (brokers, name) = (tools.brokers.clone(), topic.to_string());
+    blocking(move || {
+        let client = metadata_client(&brokers)?;
+        fetch_metadata(&client, &brokers, None)?;
+        partitions(&client, &brokers, &name).map(|_| ())
+    })
+    .await?;
+    let producer: rdkafka::producer::FutureProducer = ClientConfig::new()
+        .set("bootstrap.servers", &tools.brokers)
+        .set("enable.idempotence", "true")
+        .set("acks", "all")
+        .set("message.timeout.ms", "10000")
+        .create()
+        .map_err(|e| ToolError::Invalid(e.to_string()))?;
+    let mut results = Vec::new();
+    for (line, value, text) in parsed {
+        let key = value.get("invoiceId").and_then(|v| v.as_str()).map(str::to_string);
+        let mut headers = OwnedHeaders::new().insert(Header { key: "source", value: Some("acmectl") });
+        if let Some(action) = value.get("action").and_then(|v| v.as_str()) {
+            headers = headers.insert(Header { key: "event-type", value: Some(action) });
+        }
+        let mut record: FutureRecord<'_, str, str> = FutureRecord::to(topic).payload(text.as_str()).headers(headers);
+        if let Some(key) = &key {
+            record = record.key(key);
+        }
+        let delivery = producer
+            .send(record, Duration::from_secs(10))
+            .await
+            .map_err(|(e, _)| ToolError::Kafka(format!("line {line}: {e}")))?;
+        results.push((line, delivery.partition, delivery.offset));
+    }
+    Ok(results)
+}

@@ -1,0 +1,270 @@
+//! What our users did with `kafka-topics`, `kafka-console-consumer`, `kafka-consumer-groups`
+//! and Kafka UI, as a library: the `acmectl` CLI and the `/dashboard/kafka` page both call it.
+//! The types travel to the browser; the Kafka calls (rdkafka admin and consumer APIs) are
+//! server only.
+
+use serde::{Deserialize, Serialize};
+
+#[cfg(feature = "ssr")]
+pub mod cluster;
+#[cfg(feature = "ssr")]
+pub mod dead_letters;
+#[cfg(feature = "ssr")]
+pub mod groups;
+#[cfg(feature = "ssr")]
+pub mod messages;
+
+/// How long a tool waits for the broker before it says it is unreachable.
+pub const BROKER_TIMEOUT_SECS: u64 = 5;
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct BrokerInfo {
+    pub id: i32,
+    pub address: String,
+    /// `process.roles` of the node, e.g. "broker,controller" (KRaft).
+    pub roles: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ClusterInfo {
+    pub bootstrap: String,
+    pub reachable: bool,
+    pub error: Option<String>,
+    pub brokers: Vec<BrokerInfo>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct TopicSummary {
+    pub name: String,
+    pub partitions: usize,
+    /// Sum over partitions of high - low watermark.
+    pub messages: i64,
+    /// Kafka's own (`__consumer_offsets`, …): never deleted from here.
+    pub internal: bool,
+    /// The app's own topics: never deleted from here either.
+    pub protected: bool,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct PartitionInfo {
+    pub id: i32,
+    pub leader: i32,
+    pub replicas: Vec<i32>,
+    pub isr: Vec<i32>,
+    pub low: i64,
+    pub high: i64,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct TopicDetail {
+    pub name: String,
+    pub partitions: Vec<PartitionInfo>,
+    /// Non-default configuration first, then the rest, by name.
+    pub configs: Vec<(String, String)>,
+}
+
+/// Where a message browse starts.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub enum Start {
+    /// The newest messages, newest first.
+    #[default]
+    Newest,
+    /// From the oldest kept message.
+    Beginning,
+    /// From this offset in every partition (or the chosen one).
+    Offset(i64),
+    /// From the first message at or after this time (ms since 1970).
+    Time(i64),
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct BrowseQuery {
+    pub topic: String,
+    pub start: Start,
+    pub partition: Option<i32>,
+    pub limit: usize,
+    /// Only messages whose `event-type` header is this.
+    pub event_type: Option<String>,
+    /// Only messages with this key.
+    pub key: Option<String>,
+    /// Only messages whose value contains this text (case-insensitive).
+    pub text: Option<String>,
+}
+
+impl BrowseQuery {
+    pub fn matches(&self, message: &BrowsedMessage) -> bool {
+        let header = |name: &str| message.headers.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str());
+        self.event_type.as_deref().is_none_or(|t| header("event-type") == Some(t))
+            && self.key.as_deref().is_none_or(|k| message.key.as_deref() == Some(k))
+            && self.text.as_deref().is_none_or(|t| message.value.to_lowercase().contains(&t.to_lowercase()))
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct BrowsedMessage {
+    pub topic: String,
+    pub partition: i32,
+    pub offset: i64,
+    /// Milliseconds since 1970, when the broker or producer stamped it.
+    pub timestamp: Option<i64>,
+    pub key: Option<String>,
+    pub headers: Vec<(String, String)>,
+    /// The value as text (lossy for binary).
+    pub value: String,
+}
+
+impl BrowsedMessage {
+    /// The value as indented JSON, or as it is when it is not JSON.
+    pub fn pretty_value(&self) -> String {
+        serde_json::from_str::<serde_json::Value>(&self.value)
+            .ok()
+            .and_then(|v| serde_json::to_string_pretty(&v).ok())
+            .unwrap_or_else(|| self.value.clone())
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct GroupSummary {
+    pub name: String,
+    pub state: String,
+    pub protocol: String,
+    pub members: usize,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct GroupMember {
+    pub id: String,
+    pub client_id: String,
+    pub host: String,
+    /// (topic, partitions) assigned to this member.
+    pub assignment: Vec<(String, Vec<i32>)>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct GroupOffset {
+    pub topic: String,
+    pub partition: i32,
+    pub committed: Option<i64>,
+    pub high: i64,
+    /// high - committed; the whole partition when nothing is committed.
+    pub lag: i64,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct GroupDetail {
+    pub name: String,
+    pub state: String,
+    pub members: Vec<GroupMember>,
+    pub offsets: Vec<GroupOffset>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct DeadLetter {
+    /// Where the letter is on the dead-letter topic.
+    pub partition: i32,
+    pub offset: i64,
+    pub timestamp: Option<i64>,
+    pub key: Option<String>,
+    pub event_id: Option<String>,
+    pub event_type: Option<String>,
+    pub reason: String,
+    pub attempts: Option<u32>,
+    pub original_topic: Option<String>,
+    pub original_partition: Option<i32>,
+    pub original_offset: Option<i64>,
+    pub value: String,
+    /// When it was last sent back to its topic, if ever.
+    pub replayed_at: Option<chrono::DateTime<chrono::Utc>>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Replayed {
+    pub dlq_partition: i32,
+    pub dlq_offset: i64,
+    pub topic: String,
+    pub partition: i32,
+    pub offset: i64,
+}
+
+/// Kafka's own rule for topic names.
+pub fn check_topic_name(topic: &str) -> Result<(), ToolError> {
+    if topic.is_empty() || topic.len() > 249 || topic == "." || topic == ".." {
+        return Err(ToolError::Invalid("a topic name has 1 to 249 characters and is not . or ..".into()));
+    }
+    if !topic.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-')) {
+        return Err(ToolError::Invalid(format!("`{topic}`: a topic name may only contain letters, digits, '.', '_' and '-'")));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn message(key: &str, event_type: &str, value: &str) -> BrowsedMessage {
+        BrowsedMessage {
+            topic: "t".into(),
+            partition: 0,
+            offset: 0,
+            timestamp: None,
+            key: Some(key.into()),
+            headers: vec![("event-type".into(), event_type.into())],
+            value: value.into(),
+        }
+    }
+
+    #[test]
+    fn every_given_filter_must_match() {
+        let m = message("inv-1", "created", r#"{"amount": 1500, "customer": "Lee Robinson"}"#);
+        assert!(BrowseQuery::default().matches(&m));
+        let q = BrowseQuery { event_type: Some("created".into()), key: Some("inv-1".into()), text: Some("lee ROBINSON".into()), ..Default::default() };
+        assert!(q.matches(&m));
+        assert!(!BrowseQuery { event_type: Some("deleted".into()), ..Default::default() }.matches(&m));
+        assert!(!BrowseQuery { key: Some("inv-2".into()), ..Default::default() }.matches(&m));
+        assert!(!BrowseQuery { text: Some("Delba".into()), ..Default::default() }.matches(&m));
+    }
+
+    #[test]
+    fn json_values_are_indented_and_others_left_alone() {
+        assert_eq!(message("k", "x", r#"{"a":1}"#).pretty_value(), "{\n  \"a\": 1\n}");
+        assert_eq!(message("k", "x", "plain text").pretty_value(), "plain text");
+    }
+}
+
+/// Where the tools point, and which topics they must not delete.
+#[cfg(feature = "ssr")]
+#[derive(Clone, Debug)]
+pub struct KafkaTools {
+    pub brokers: String,
+    pub dlq_topic: String,
+    /// The app's own topics (invoices, activity, dead letters).
+    pub protected_topics: Vec<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error, Serialize, Deserialize)]
+pub enum ToolError {
+    #[error("the broker at {0} did not answer within {BROKER_TIMEOUT_SECS} s")]
+    Unreachable(String),
+    #[error("no topic named `{0}`")]
+    UnknownTopic(String),
+    #[error("no consumer group named `{0}`")]
+    UnknownGroup(String),
+    #[error("{0}")]
+    Invalid(String),
+    #[error("Kafka refused: {0}")]
+    Kafka(String),
+    #[error("database: {0}")]
+    Database(String),
+}
+
+impl ToolError {
+    /// The CLI's exit code for this error.
+    pub fn exit_code(&self) -> i32 {
+        match self {
+            ToolError::Invalid(_) => 2,
+            ToolError::Unreachable(_) => 3,
+            ToolError::UnknownTopic(_) | ToolError::UnknownGroup(_) => 4,
+            ToolError::Kafka(_) | ToolError::Database(_) => 1,
+        }
+    }
+}

@@ -1,0 +1,120 @@
+//! `/dashboard/kafka`: what our users opened Kafka UI for, inside the app: the broker, topics
+//! (create, delete), a message browser with filters and a live mode, consumer groups with lag,
+//! and dead letters with replay. Every action needs the session; changing ones ask first.
+
+mod browser;
+mod dead_letters;
+mod groups;
+mod topics;
+
+use crate::i18n::*;
+use crate::kafka_tools::{BrowseQuery, BrowsedMessage, ClusterInfo, DeadLetter, GroupDetail, GroupSummary, Replayed, TopicDetail, TopicSummary};
+use leptos::prelude::*;
+
+#[cfg(feature = "ssr")]
+fn tools() -> Result<crate::kafka_tools::KafkaTools, ServerFnError> {
+    Ok(crate::state::app_state()?.kafka)
+}
+
+#[cfg(feature = "ssr")]
+fn failed(e: crate::kafka_tools::ToolError) -> ServerFnError {
+    ServerFnError::new(e.to_string())
+}
+
+#[server(endpoint = "kafka_cluster")]
+pub async fn kafka_cluster() -> Result<(ClusterInfo, Vec<TopicSummary>), ServerFnError> {
+    let tools = tools()?;
+    let cluster = crate::kafka_tools::cluster::cluster(&tools).await;
+    let topics = if cluster.reachable { crate::kafka_tools::cluster::list_topics(&tools).await.unwrap_or_default() } else { vec![] };
+    Ok((cluster, topics))
+}
+
+#[server(endpoint = "kafka_create_topic")]
+pub async fn kafka_create_topic(name: String, partitions: i32) -> Result<String, ServerFnError> {
+    crate::kafka_tools::cluster::create_topic(&tools()?, name.trim(), partitions).await.map_err(failed)?;
+    Ok(name.trim().to_string())
+}
+
+#[server(endpoint = "kafka_delete_topic")]
+pub async fn kafka_delete_topic(name: String) -> Result<String, ServerFnError> {
+    crate::kafka_tools::cluster::delete_topic(&tools()?, &name).await.map_err(failed)?;
+    Ok(name)
+}
+
+#[server(endpoint = "kafka_describe_topic")]
+pub async fn kafka_describe_topic(topic: String) -> Result<TopicDetail, ServerFnError> {
+    crate::kafka_tools::cluster::describe_topic(&tools()?, &topic).await.map_err(failed)
+}
+
+#[server(endpoint = "kafka_browse")]
+pub async fn kafka_browse(query: BrowseQuery) -> Result<Vec<BrowsedMessage>, ServerFnError> {
+    crate::kafka_tools::messages::browse(&tools()?, query).await.map_err(failed)
+}
+
+/// Groups with members, described (offsets and lag); groups without, as they are listed.
+#[server(endpoint = "kafka_groups")]
+pub async fn kafka_groups() -> Result<(Vec<GroupDetail>, Vec<GroupSummary>), ServerFnError> {
+    let tools = tools()?;
+    let (mut active, mut idle) = (Vec::new(), Vec::new());
+    for group in crate::kafka_tools::groups::list_groups(&tools).await.map_err(failed)? {
+        if group.members == 0 {
+            idle.push(group);
+            continue;
+        }
+        // A group can vanish between the list and its description.
+        if let Ok(detail) = crate::kafka_tools::groups::describe_group(&tools, &group.name).await {
+            active.push(detail);
+        }
+    }
+    Ok((active, idle))
+}
+
+#[server(endpoint = "kafka_dead_letters")]
+pub async fn kafka_dead_letters() -> Result<Vec<DeadLetter>, ServerFnError> {
+    let state = crate::state::app_state()?;
+    crate::kafka_tools::dead_letters::list(&state.kafka, &state.pool).await.map_err(failed)
+}
+
+/// Replays the letter at `partition`/`offset`, or every pending one when `all`.
+#[server(endpoint = "kafka_replay")]
+pub async fn kafka_replay(partition: Option<i32>, offset: Option<i64>, all: bool) -> Result<Vec<Replayed>, ServerFnError> {
+    use crate::kafka_tools::dead_letters::{replay, Which};
+    let state = crate::state::app_state()?;
+    let which = match (partition, offset, all) {
+        (_, _, true) => Which::AllPending,
+        (Some(partition), Some(offset), false) => Which::At { partition, offset },
+        _ => return Err(ServerFnError::new("say which letter to replay, or all")),
+    };
+    replay(&state.kafka, &state.pool, which).await.map_err(failed)
+}
+
+#[component]
+pub fn KafkaPage() -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <div class="w-full">
+            <h1 class="text-2xl">{t!(i18n, kafka_title)}</h1>
+            <p class="mt-1 text-sm text-gray-500">{t!(i18n, kafka_intro)}</p>
+            <topics::ClusterAndTopics />
+            <browser::MessageBrowser />
+            <groups::ConsumerGroups />
+            <dead_letters::DeadLetters />
+        </div>
+    }
+}
+
+/// A section with a heading.
+#[component]
+fn Section(title: Signal<String>, testid: &'static str, children: Children) -> impl IntoView {
+    view! {
+        <section class="mt-8" data-testid=testid>
+            <h2 class="mb-3 text-lg font-medium">{title}</h2>
+            {children()}
+        </section>
+    }
+}
+
+/// Asks before a changing action; `false` when the reader says no (or there is no window).
+fn confirmed(question: &str) -> bool {
+    window().confirm_with_message(question).unwrap_or(false)
+}

@@ -1,0 +1,135 @@
+import { expect, test } from "@playwright/test";
+import { execFileSync } from "node:child_process";
+import { openHydrated, signIn } from "./helpers";
+
+// The broker of a test run holds many topics and groups: the admin calls take a moment.
+test.describe.configure({ timeout: 60_000 });
+
+const INVOICES = "e2e.invoices";
+const LEE_ROBINSON = "3958dc9e-742f-4377-85e9-fec4b6a6442a";
+const DATABASE_URL = process.env.E2E_DATABASE_URL ?? "postgres://acme:acme@127.0.0.1:5432/acme_e2e";
+
+test("the broker and topics are listed; a topic is created and deleted, ours cannot be", async ({ page }) => {
+  await signIn(page);
+  await openHydrated(page, "/dashboard/kafka");
+  await expect(page.getByTestId("broker-state")).toHaveAttribute("data-reachable", "true");
+  await expect(page.getByTestId("broker").first()).toContainText("broker,controller");
+  const ours = page.locator(`[data-testid=topic-row][data-topic="${INVOICES}"]`);
+  await expect(ours).toContainText("app");
+  await expect(ours.getByTestId("delete-topic")).toBeDisabled();
+
+  const name = `e2e.scratch-${Date.now()}`;
+  await page.getByTestId("create-topic").locator("input[name=name]").fill(name);
+  await page.getByTestId("create-topic").locator("input[name=partitions]").fill("2");
+  await page.getByTestId("create-topic").getByRole("button").click();
+  await expect(page.getByTestId("topic-result")).toContainText(`Created ${name}`);
+  const row = page.locator(`[data-testid=topic-row][data-topic="${name}"]`);
+  await expect(row).toHaveCount(1);
+  await expect(row.locator("td").nth(1)).toHaveText("2");
+
+  // A bad name is refused with the reason.
+  await page.getByTestId("create-topic").locator("input[name=name]").fill("bad name!");
+  await page.getByTestId("create-topic").getByRole("button").click();
+  await expect(page.getByTestId("topic-result")).toContainText("may only contain");
+
+  page.once("dialog", (d) => d.dismiss());
+  await row.getByTestId("delete-topic").click();
+  await expect(row).toHaveCount(1);
+  page.once("dialog", (d) => d.accept());
+  await row.getByTestId("delete-topic").click();
+  await expect(page.getByTestId("topic-result")).toContainText(`Deleted ${name}`);
+  await expect(row).toHaveCount(0, { timeout: 15_000 });
+});
+
+test("a created invoice's event is found by its event-type header and key, with headers and pretty JSON", async ({ page }) => {
+  await signIn(page);
+  const response = await page.request.post("/api/create_invoice", { form: { customer_id: LEE_ROBINSON, amount: "321.09", status: "pending" } });
+  const id: string = (await response.json()).Saved.id;
+
+  await openHydrated(page, `/dashboard/kafka?topic=${INVOICES}&event_type=created&key=${id}`);
+  const message = page.getByTestId("message");
+  await expect(message).toHaveCount(1, { timeout: 15_000 });
+  await expect(message).toHaveAttribute("data-key", id);
+  await expect(message.getByTestId("message-header").filter({ hasText: "event-type: created" })).toHaveCount(1);
+  await expect(message.getByTestId("message-value")).toContainText(`"invoiceId": "${id}"`);
+  await expect(message.getByTestId("message-value")).toContainText(`"amount": 32109`);
+  // The topic's partitions and configuration, as Kafka UI showed them.
+  await page.getByTestId("topic-details").locator("summary").click();
+  await expect(page.getByTestId("topic-configs")).toContainText("cleanup.policy = delete");
+
+  // The same key under another event type: nothing.
+  await openHydrated(page, `/dashboard/kafka?topic=${INVOICES}&event_type=deleted&key=${id}`);
+  await expect(page.getByTestId("message-count")).toContainText("0");
+
+  // Live mode: with the filter on this key and updated events, an edit shows up by itself.
+  await openHydrated(page, `/dashboard/kafka?topic=${INVOICES}&event_type=updated&key=${id}`);
+  await expect(page.getByTestId("message-count")).toContainText("0");
+  await page.getByTestId("live-mode").check();
+  await page.request.post("/api/update_invoice", { form: { id, customer_id: LEE_ROBINSON, amount: "400.00", status: "pending" } });
+  await expect(page.getByTestId("message")).toHaveCount(1, { timeout: 15_000 });
+
+  // Export: the shown messages as a JSON file.
+  const download = page.waitForEvent("download");
+  await page.getByTestId("export-messages").click();
+  const file = await download;
+  const exported = JSON.parse((await (await file.createReadStream()).toArray()).join(""));
+  expect(exported).toHaveLength(1);
+  expect(exported[0].key).toBe(id);
+});
+
+test("the processor's consumer group shows its partitions, offsets and lag", async ({ page }) => {
+  await signIn(page);
+  await openHydrated(page, "/dashboard/kafka");
+  const group = page.locator("[data-testid=group][data-group=e2e-invoice-processor]");
+  await expect(group).toHaveCount(1, { timeout: 15_000 });
+  await expect(group.getByTestId("group-state")).toHaveText("Stable");
+  await expect(group.locator(`[data-testid=group-offset][data-topic="${INVOICES}"]`)).toHaveCount(3);
+  // Everything so far is processed: the lag settles at 0 on every partition (the page refreshes itself).
+  for (const lag of await group.locator(`[data-testid=group-offset][data-topic="${INVOICES}"]`).getByTestId("lag").all()) {
+    await expect(lag).toHaveText("0", { timeout: 15_000 });
+  }
+});
+
+test("a dead letter shows its reason and, replayed after the data is fixed, is processed", async ({ page }) => {
+  await signIn(page);
+  const customer = crypto.randomUUID();
+  const invoice = crypto.randomUUID();
+  const event = {
+    eventId: crypto.randomUUID(),
+    invoiceId: invoice,
+    action: "created",
+    customerId: customer,
+    amount: 777,
+    status: "pending",
+    timestamp: new Date().toISOString(),
+  };
+  const produced = await page.request.post("/api/kafka/produce", { data: { topic: INVOICES, message: event } });
+  expect(produced.status(), await produced.text()).toBe(200);
+
+  await openHydrated(page, "/dashboard/kafka");
+  const letter = page.locator(`[data-testid=dead-letter][data-event-id="${event.eventId}"]`);
+  await expect(async () => {
+    await page.reload();
+    await expect(letter).toHaveCount(1, { timeout: 1_000 });
+  }).toPass({ timeout: 30_000 });
+  await expect(letter.getByTestId("dead-letter-reason")).toHaveText(`unknown customer \`${customer}\``);
+  await expect(letter).toContainText(`${INVOICES}/`);
+
+  // Someone adds the missing customer; the letter goes back to its topic.
+  execFileSync("psql", [DATABASE_URL, "-qc", `INSERT INTO customers (id, name, email, image_url) VALUES ('${customer}', 'Grace Hopper', 'grace@example.com', '/customers/amy-burns.png')`]);
+  await openHydrated(page, "/dashboard/kafka");
+  page.once("dialog", (d) => d.accept());
+  await letter.getByTestId("replay").click();
+  await expect(page.getByTestId("replay-result")).toContainText("Replayed 1");
+  await expect(letter.getByTestId("replayed-at")).toBeVisible();
+
+  // Processed: it reaches the activity feed.
+  await expect
+    .poll(async () => {
+      const items: { invoiceId: string; action: string }[] = await (await page.request.get("/api/activity/export")).json();
+      return items.some((i) => i.invoiceId === invoice && i.action === "created");
+    }, { timeout: 30_000 })
+    .toBe(true);
+  // The customer was this test's fixture: other tests count the demo customers.
+  execFileSync("psql", [DATABASE_URL, "-qc", `DELETE FROM customers WHERE id = '${customer}'`]);
+});

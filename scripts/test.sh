@@ -43,13 +43,15 @@ if [ "$cargo_status" -ne 0 ] && ! grep -q '^test result:' "$RESULTS/cargo.log"; 
   echo "[test] the Rust tests did not build" >&2; failed=$((failed + 1))
 fi
 
-step "building the site for the browser tests"
-if cargo leptos build 2>&1 | grep -v "^ *Compiling " | tail -40; [ "${PIPESTATUS[0]}" -eq 0 ]; then
+step "building the release site for the browser tests (what production runs)"
+if cargo leptos build --release 2>&1 | grep -v "^ *Compiling " | tail -40; [ "${PIPESTATUS[0]}" -eq 0 ]; then
+  step "size guard: what a browser downloads on a cold load (JS + wasm + CSS, as sent: gzip)"
+  if scripts/size-guard.sh "$ROOT/target/site/pkg" "$TARGET_DIR/release/hash.txt"; then passed=$((passed + 1)); else failed=$((failed + 1)); fi
   step "Playwright (Debian's Chromium)"
   # A fresh database for the browser tests on every run.
   E2E_DATABASE_URL="${DATABASE_URL%/*}/acme_e2e"
   psql "$PSQL_ADMIN" -qc "DROP DATABASE IF EXISTS acme_e2e WITH (FORCE)" -c "CREATE DATABASE acme_e2e" || exit 1
-  (cd end2end && E2E_DATABASE_URL="$E2E_DATABASE_URL" E2E_SERVER_BIN="$TARGET_DIR/debug/server" npx playwright test)
+  (cd end2end && E2E_DATABASE_URL="$E2E_DATABASE_URL" E2E_SERVER_BIN="$TARGET_DIR/release/server" npx playwright test)
   report=end2end/test-results/results.json
   if [ -f "$report" ]; then
     read -r p f < <(node -e 'const s=require(process.argv[1]).stats; console.log(s.expected+s.flaky, s.unexpected)' "$ROOT/$report")
@@ -58,7 +60,7 @@ if cargo leptos build 2>&1 | grep -v "^ *Compiling " | tail -40; [ "${PIPESTATUS
     echo "[test] Playwright wrote no report" >&2; failed=$((failed + 1))
   fi
 else
-  echo "[test] cargo leptos build failed: browser tests not run" >&2; failed=$((failed + 1))
+  echo "[test] cargo leptos build --release failed: browser tests not run" >&2; failed=$((failed + 1))
 fi
 
 echo

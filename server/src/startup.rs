@@ -154,6 +154,13 @@ impl Application {
             .await
             .with_context(|| format!("cannot listen on {} (setting `site-addr` or LEPTOS_SITE_ADDR)", leptos_options.site_addr))?;
         let addr = listener.local_addr()?;
+        // Pages stream in several writes: without NODELAY, Nagle's algorithm holds each later
+        // write until the browser's delayed ACK (about 40 ms per response).
+        let listener = axum::serve::ListenerExt::tap_io(listener, |tcp: &mut tokio::net::TcpStream| {
+            if let Err(e) = tcp.set_nodelay(true) {
+                tracing::debug!(error = %e, "could not set TCP_NODELAY");
+            }
+        });
         let router = router(state, access).layer(sessions);
         let stop = shutdown.clone();
         tasks.spawn(async move {
@@ -194,10 +201,26 @@ async fn ready(State(state): State<AppState>) -> (StatusCode, Json<serde_json::V
     (status, Json(serde_json::json!({ "database": database, "broker": broker })))
 }
 
+/// `/pkg` (the wasm, JS and CSS of the site): precompressed files when the release build made
+/// them (`.br`, `.gz`), cached for a year when their names carry a content hash, else
+/// revalidated on each use.
+fn site_assets(options: &LeptosOptions) -> Router<AppState> {
+    use axum::http::{header, HeaderValue};
+    use tower_http::{services::ServeDir, set_header::SetResponseHeaderLayer};
+    let dir = std::path::Path::new(options.site_root.as_ref()).join(options.site_pkg_dir.as_ref());
+    let policy = if options.hash_files { "public, max-age=31536000, immutable" } else { "no-cache" };
+    Router::new()
+        .fallback_service(ServeDir::new(dir).precompressed_br().precompressed_gzip())
+        .layer(SetResponseHeaderLayer::overriding(header::CACHE_CONTROL, HeaderValue::from_static(policy)))
+}
+
 fn router(state: AppState, access: auth_gate::Access) -> Router<()> {
+    use tower_http::compression::{CompressionLayer, CompressionLevel};
     let routes = generate_route_list(app::App);
     let app_state = state.app.clone();
+    let pkg = format!("/{}", state.leptos_options.site_pkg_dir);
     Router::new()
+        .nest(&pkg, site_assets(&state.leptos_options))
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(ready))
         .route("/metrics", get(crate::telemetry_metrics::render))
@@ -217,6 +240,9 @@ fn router(state: AppState, access: auth_gate::Access) -> Router<()> {
             },
         )
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(app::shell))
+        // Pages and server function answers, compressed as they stream (fast settings: this
+        // runs per request); precompressed assets and the socket upgrade pass untouched.
+        .layer(CompressionLayer::new().br(true).gzip(true).quality(CompressionLevel::Precise(4)))
         .layer(middleware::from_fn_with_state(access, auth_gate::require_session))
         .layer(middleware::from_fn(auth_gate::refuse_cross_site))
         .with_state(state)

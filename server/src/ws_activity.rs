@@ -34,7 +34,13 @@ pub async fn upgrade(ws: WebSocketUpgrade, headers: HeaderMap, Query(query): Que
     if crate::auth_gate::is_cross_site(&headers) {
         return (StatusCode::FORBIDDEN, "cross-site WebSocket refused").into_response();
     }
-    ws.max_message_size(MAX_INCOMING).max_frame_size(MAX_INCOMING).on_upgrade(move |socket| async move {
+    // Browsers send almost nothing: a small read buffer (the default 128 KiB per socket would
+    // be most of the server's memory with a thousand tabs open).
+    ws.max_message_size(MAX_INCOMING)
+        .max_frame_size(MAX_INCOMING)
+        .read_buffer_size(8 * 1024)
+        .write_buffer_size(0)
+        .on_upgrade(move |socket| async move {
         if let Err(e) = stream(socket, query.after, state).await {
             tracing::debug!(error = %e, "activity socket closed");
         }

@@ -6,7 +6,6 @@ mod common;
 
 use app::events::{ActivityItem, FeedMessage};
 use common::{feed::*, *};
-use futures::SinkExt;
 use rdkafka::producer::FutureRecord;
 use std::time::{Duration, Instant};
 use tokio_tungstenite::tungstenite::Message;
@@ -82,21 +81,7 @@ async fn a_message_over_4_kib_closes_the_socket_and_a_small_one_does_not() {
 
     let mut polite = FeedClient::open(&app, &cookie, None).await;
     polite.send_text("x".repeat(100)).await.unwrap();
-    polite.socket.send(Message::Ping(b"still there?".to_vec().into())).await.unwrap();
-    let pong = tokio::time::timeout(Duration::from_secs(5), async {
-        use futures::StreamExt;
-        loop {
-            match polite.socket.next().await {
-                Some(Ok(Message::Pong(data))) => return Some(data),
-                Some(Ok(_)) => continue,
-                _ => return None,
-            }
-        }
-    })
-    .await
-    .ok()
-    .flatten();
-    assert_eq!(pong.as_deref(), Some(&b"still there?"[..]), "a small message keeps the socket open");
+    assert!(polite.ping_answered(Duration::from_secs(5)).await, "a small message keeps the socket open");
 
     let mut rude = FeedClient::open(&app, &cookie, None).await;
     let _ = rude.send_text("x".repeat(5 * 1024)).await;
@@ -132,16 +117,7 @@ async fn a_client_that_stops_answering_pings_is_closed_and_one_that_answers_stay
     assert!(started.elapsed() < Duration::from_secs(2), "the close was already waiting");
 
     // The answering one is still open: a ping gets its pong.
-    answering.socket.send(Message::Ping(b"hi".to_vec().into())).await.unwrap();
-    let mut got_pong = false;
-    for _ in 0..10 {
-        use futures::StreamExt;
-        if let Ok(Some(Ok(Message::Pong(_)))) = tokio::time::timeout(Duration::from_secs(2), answering.socket.next()).await {
-            got_pong = true;
-            break;
-        }
-    }
-    assert!(got_pong, "the answering client is still connected");
+    assert!(answering.ping_answered(Duration::from_secs(5)).await, "the answering client is still connected");
     app.stop().await;
 }
 

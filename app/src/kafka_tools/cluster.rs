@@ -23,6 +23,17 @@ pub fn metadata_client(brokers: &str) -> Result<BaseConsumer, ToolError> {
         .map_err(|e| ToolError::Invalid(format!("kafka_broker: {e}")))
 }
 
+/// An idempotent producer that gives up on a message after 10 s.
+pub fn producer(brokers: &str) -> Result<rdkafka::producer::FutureProducer, ToolError> {
+    ClientConfig::new()
+        .set("bootstrap.servers", brokers)
+        .set("enable.idempotence", "true")
+        .set("acks", "all")
+        .set("message.timeout.ms", "10000")
+        .create()
+        .map_err(|e| ToolError::Invalid(format!("kafka_broker: {e}")))
+}
+
 fn admin(brokers: &str) -> Result<AdminClient<DefaultClientContext>, ToolError> {
     ClientConfig::new()
         .set("bootstrap.servers", brokers)

@@ -6,8 +6,7 @@ use super::messages::browse;
 use super::{BrowseQuery, BrowsedMessage, DeadLetter, KafkaTools, Replayed, Start, ToolError};
 use rdkafka::{
     message::{Header, OwnedHeaders},
-    producer::{FutureProducer, FutureRecord},
-    ClientConfig,
+    producer::FutureRecord,
 };
 use sqlx::PgPool;
 use std::time::Duration;
@@ -78,13 +77,7 @@ pub async fn replay(tools: &KafkaTools, pool: &PgPool, which: Which) -> Result<V
     if chosen.is_empty() && !matches!(which, Which::AllPending) {
         return Err(ToolError::Invalid(format!("no dead letter matches {which:?}")));
     }
-    let producer: FutureProducer = ClientConfig::new()
-        .set("bootstrap.servers", &tools.brokers)
-        .set("enable.idempotence", "true")
-        .set("acks", "all")
-        .set("message.timeout.ms", "10000")
-        .create()
-        .map_err(|e| ToolError::Invalid(e.to_string()))?;
+    let producer = super::cluster::producer(&tools.brokers)?;
     let raw = browse(tools, BrowseQuery { topic: tools.dlq_topic.clone(), start: Start::Beginning, limit: MAX_LETTERS, ..Default::default() }).await?;
     let mut done = Vec::new();
     for l in chosen {

@@ -139,13 +139,7 @@ pub async fn produce_lines(tools: &KafkaTools, topic: &str, lines: &[String]) ->
         partitions(&client, &brokers, &name).map(|_| ())
     })
     .await?;
-    let producer: rdkafka::producer::FutureProducer = ClientConfig::new()
-        .set("bootstrap.servers", &tools.brokers)
-        .set("enable.idempotence", "true")
-        .set("acks", "all")
-        .set("message.timeout.ms", "10000")
-        .create()
-        .map_err(|e| ToolError::Invalid(e.to_string()))?;
+    let producer = super::cluster::producer(&tools.brokers)?;
     let mut results = Vec::new();
     for (line, value, text) in parsed {
         let key = value.get("invoiceId").and_then(|v| v.as_str()).map(str::to_string);

@@ -68,6 +68,25 @@ impl FeedClient {
         items
     }
 
+    /// Sends a ping and waits up to `wait` for its pong (other messages are skipped).
+    pub async fn ping_answered(&mut self, wait: Duration) -> bool {
+        let payload = b"still there?".to_vec();
+        if self.socket.send(Message::Ping(payload.clone().into())).await.is_err() {
+            return false;
+        }
+        tokio::time::timeout(wait, async {
+            loop {
+                match self.socket.next().await {
+                    Some(Ok(Message::Pong(data))) if data.as_ref() == payload.as_slice() => return true,
+                    Some(Ok(_)) => continue,
+                    _ => return false,
+                }
+            }
+        })
+        .await
+        .unwrap_or(false)
+    }
+
     pub async fn send_text(&mut self, text: String) -> Result<(), tokio_tungstenite::tungstenite::Error> {
         self.socket.send(Message::Text(text.into())).await
     }

@@ -2,7 +2,7 @@
 //! `event-type` header, key and text; headers and pretty JSON; a live mode that refreshes
 //! every 2 s; export as JSON. The query lives in the URL (a GET form: shareable, no JS needed).
 
-use super::{kafka_browse, kafka_describe_topic, Section};
+use super::{kafka_browse, kafka_describe_topic, reason, Section};
 use crate::i18n::*;
 use crate::kafka_tools::{BrowseQuery, Start};
 use leptos::prelude::*;
@@ -115,7 +115,7 @@ pub fn MessageBrowser() -> impl IntoView {
                 {move || Suspend::new(async move {
                     match messages.await {
                         Ok(None) => view! { <p class="mt-3 text-sm text-gray-500">{t!(i18n, kafka_pick_topic)}</p> }.into_any(),
-                        Err(e) => view! { <p class="mt-3 text-sm text-red-600" data-testid="browse-error">{e.to_string().trim_start_matches("error running server function: ").to_string()}</p> }.into_any(),
+                        Err(e) => view! { <p class="mt-3 text-sm text-red-600" data-testid="browse-error">{reason(&e)}</p> }.into_any(),
                         Ok(Some(list)) => {
                             let export = format!(
                                 "data:application/json;charset=utf-8,{}",

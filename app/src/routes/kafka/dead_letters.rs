@@ -1,7 +1,7 @@
 //! Dead letters: each with its reason and original position; replay one or every pending one
 //! (after a confirmation), with the result shown.
 
-use super::{confirmed, kafka_dead_letters, KafkaReplay, Section};
+use super::{confirmed, kafka_dead_letters, KafkaReplay, reason, Section};
 use crate::i18n::*;
 use leptos::prelude::*;
 
@@ -18,7 +18,7 @@ pub fn DeadLetters() -> impl IntoView {
                 done.len(),
                 done.iter().map(|d| format!("{}@{} → {}/{}@{}", d.dlq_partition, d.dlq_offset, d.topic, d.partition, d.offset)).collect::<Vec<_>>().join(", ")
             )),
-            Err(e) => (true, e.to_string().trim_start_matches("error running server function: ").to_string()),
+            Err(e) => (true, reason(&e)),
         })
     };
     let replay_all = move |_| {

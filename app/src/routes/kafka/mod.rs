@@ -46,7 +46,8 @@ pub async fn kafka_describe_topic(topic: String) -> Result<TopicDetail, ServerFn
     crate::kafka_tools::cluster::describe_topic(&tools()?, &topic).await.map_err(failed)
 }
 
-#[server(endpoint = "kafka_browse")]
+// JSON in: the query holds an enum (where to start), which form encoding cannot carry.
+#[server(endpoint = "kafka_browse", input = leptos::server_fn::codec::Json)]
 pub async fn kafka_browse(query: BrowseQuery) -> Result<Vec<BrowsedMessage>, ServerFnError> {
     crate::kafka_tools::messages::browse(&tools()?, query).await.map_err(failed)
 }
@@ -112,6 +113,11 @@ fn Section(title: Signal<String>, testid: &'static str, children: Children) -> i
             {children()}
         </section>
     }
+}
+
+/// A failed server function's reason, without the framework's prefix.
+fn reason(e: &ServerFnError) -> String {
+    e.to_string().trim_start_matches("error running server function: ").to_string()
 }
 
 /// Asks before a changing action; `false` when the reader says no (or there is no window).

@@ -1,7 +1,7 @@
 //! The broker and the topics: partitions, messages, create, delete (with confirmation; Kafka's
 //! internal topics and the app's own cannot be deleted here).
 
-use super::{confirmed, kafka_cluster, KafkaCreateTopic, KafkaDeleteTopic, Section};
+use super::{confirmed, kafka_cluster, KafkaCreateTopic, KafkaDeleteTopic, reason, Section};
 use crate::i18n::*;
 use leptos::prelude::*;
 
@@ -16,7 +16,7 @@ pub fn ClusterAndTopics() -> impl IntoView {
     let show = move |value: Result<String, ServerFnError>, done: String| {
         last.set(Some(match value {
             Ok(name) => (false, format!("{done} {name}")),
-            Err(e) => (true, e.to_string().trim_start_matches("error running server function: ").to_string()),
+            Err(e) => (true, reason(&e)),
         }))
     };
     Effect::new(move |_| {

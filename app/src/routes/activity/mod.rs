@@ -25,12 +25,21 @@ pub struct FeedPage {
     pub position: i64,
 }
 
+impl FeedPage {
+    /// Items above this come from the live connection. `items` may hold a few committed just
+    /// after `position` was read; `seq` order is commit order, so nothing below their newest
+    /// is missing from the page.
+    pub fn covered_up_to(&self) -> i64 {
+        self.items.first().map(|i| i.seq).unwrap_or(0).max(self.position)
+    }
+}
+
 #[server(endpoint = "activity_feed")]
 pub async fn activity_feed(action: Option<String>, customer: Option<String>) -> Result<FeedPage, ServerFnError> {
     let state = crate::state::app_state()?;
     let filter = FeedFilter::new(action, customer);
     let read = async {
-        // The position first: an item committed between the two reads shows twice at most, never not at all.
+        // The position first, so that nothing committed between the two reads is missed.
         let position = crate::db::activity::position(&state.pool).await?;
         let items = crate::db::activity::newest(&state.pool, &filter, FIRST_PAGE).await?;
         Ok::<_, sqlx::Error>(FeedPage { items, position })
@@ -84,9 +93,9 @@ pub fn ActivityPage() -> impl IntoView {
         // Live items past the first page's position that match.
         Effect::new(move |_| {
             let Some(Ok(first)) = page.get() else { return };
-            let f = filter.get_untracked();
+            let (f, floor) = (filter.get_untracked(), first.covered_up_to());
             let fresh: Vec<ActivityItem> = live.items.with(|items| {
-                items.iter().take_while(|i| i.seq > first.position).filter(|i| f.matches(i)).cloned().collect()
+                items.iter().take_while(|i| i.seq > floor).filter(|i| f.matches(i)).cloned().collect()
             });
             if !fresh.is_empty() {
                 newer.update(|n| n.extend(fresh.into_iter().map(|i| (i.seq, i))));
@@ -95,10 +104,11 @@ pub fn ActivityPage() -> impl IntoView {
         // What was committed after the page was read but before the connection started.
         Effect::new(move |_| {
             let (Some(Ok(first)), Some(start)) = (page.get(), live.start.get()) else { return };
-            if start > first.position {
+            let floor = first.covered_up_to();
+            if start > floor {
                 let f = filter.get_untracked();
                 leptos::task::spawn_local(async move {
-                    if let Ok(items) = activity_between(first.position, start, f.action, f.customer).await {
+                    if let Ok(items) = activity_between(floor, start, f.action, f.customer).await {
                         newer.update(|n| n.extend(items.into_iter().map(|i| (i.seq, i))));
                     }
                 });

@@ -44,8 +44,8 @@ if [ "$cargo_status" -ne 0 ] && ! grep -q '^test result:' "$RESULTS/cargo.log"; 
 fi
 
 step "building the release site for the browser tests (what production runs)"
-if cargo leptos build --release 2>&1 | grep -v "^ *Compiling " | tail -40; [ "${PIPESTATUS[0]}" -eq 0 ]; then
-  step "size guard: what a browser downloads on a cold load (JS + wasm + CSS, as sent: gzip)"
+if cargo leptos build --release --precompress 2>&1 | grep -v "^ *Compiling " | tail -40; [ "${PIPESTATUS[0]}" -eq 0 ]; then
+  step "size guard: what a browser downloads on a cold load (JS + wasm + CSS, as sent: brotli)"
   if scripts/size-guard.sh "$ROOT/target/site/pkg" "$TARGET_DIR/release/hash.txt"; then passed=$((passed + 1)); else failed=$((failed + 1)); fi
   step "Playwright (Debian's Chromium)"
   # A fresh database for the browser tests on every run.

@@ -171,3 +171,25 @@ test("the invoices list shows another user's change to a row on the current page
   await expect(row).toContainText("Paid");
   expect(await page.evaluate(() => (window as unknown as { stayed?: boolean }).stayed)).toBe(true);
 });
+
+test("the feed filters by customer, on the server's first page and for live items", async ({ page }) => {
+  await signIn(page);
+  const DELBA = "3958dc9e-712f-4377-85e9-fec4b6a6442a"; // Delba de Oliveira
+  await openHydrated(page, `/dashboard/activity?customer=${DELBA}`);
+  await expect(page.getByTestId("filter-customer")).toHaveValue(DELBA);
+  await expect(page.getByTestId("connection")).toHaveAttribute("data-state", "live");
+  // Lee's new invoice does not show under Delba's filter; Delba's does, live.
+  const lees = await createInvoice(page, uniqueDollars());
+  const response = await page.request.post("/api/create_invoice", { form: { customer_id: DELBA, amount: uniqueDollars(), status: "pending" } });
+  const delbas: string = (await response.json()).Saved.id;
+  await expect(page.locator(`[data-testid=activity-item][data-invoice-id="${delbas}"]`)).toHaveCount(1, { timeout: 20_000 });
+  await processed(page, [lees]);
+  await expect(page.locator(`[data-testid=activity-item][data-invoice-id="${lees}"]`)).toHaveCount(0);
+  for (const customer of await page.getByTestId("activity-item").evaluateAll((els) => els.map((e) => e.getAttribute("data-customer-id")))) {
+    expect(customer).toBe(DELBA);
+  }
+  // After a reload the server renders the same filtered list.
+  await page.reload();
+  await expect(page.locator(`[data-testid=activity-item][data-invoice-id="${delbas}"]`)).toHaveCount(1);
+  await expect(page.locator(`[data-testid=activity-item][data-invoice-id="${lees}"]`)).toHaveCount(0);
+});

@@ -65,7 +65,8 @@ pub fn ActivityRow(item: ActivityItem, now: RwSignal<DateTime<Utc>>) -> impl Int
     };
     view! {
         <li class="flex flex-wrap items-center gap-x-4 gap-y-1 rounded-md border border-gray-100 bg-gray-50 p-3 text-sm dark:border-gray-800 dark:bg-gray-900"
-            data-testid="activity-item" data-seq=item.seq data-invoice-id=item.invoice_id.clone() data-action=item.action.clone()>
+            data-testid="activity-item" data-seq=item.seq data-invoice-id=item.invoice_id.clone() data-action=item.action.clone()
+            data-customer-id=item.customer_id.clone()>
             <span class=format!("flex items-center gap-1 rounded px-2 py-1 text-xs font-medium {colour}") data-testid="activity-action">
                 <svg class="h-4 w-4" viewBox="0 0 24 24" fill="none" stroke="currentColor" stroke-width="2" stroke-linecap="round" stroke-linejoin="round" aria-hidden="true">
                     <path d=icon />

@@ -15,7 +15,7 @@ use std::time::Duration;
 const MAX_LETTERS: usize = 1_000;
 
 fn letter(message: BrowsedMessage) -> DeadLetter {
-    let header = |name: &str| message.headers.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone());
+    let header = |name: &str| message.header(name).map(str::to_string);
     let event_id = serde_json::from_str::<serde_json::Value>(&message.value)
         .ok()
         .and_then(|v| v.get("eventId").and_then(|e| e.as_str()).map(str::to_string));
@@ -32,6 +32,7 @@ fn letter(message: BrowsedMessage) -> DeadLetter {
         original_partition: header("dlq-original-partition").and_then(|p| p.parse().ok()),
         original_offset: header("dlq-original-offset").and_then(|o| o.parse().ok()),
         value: message.value,
+        headers: message.headers,
         replayed_at: None,
     }
 }
@@ -78,15 +79,13 @@ pub async fn replay(tools: &KafkaTools, pool: &PgPool, which: Which) -> Result<V
         return Err(ToolError::Invalid(format!("no dead letter matches {which:?}")));
     }
     let producer = super::cluster::producer(&tools.brokers)?;
-    let raw = browse(tools, BrowseQuery { topic: tools.dlq_topic.clone(), start: Start::Beginning, limit: MAX_LETTERS, ..Default::default() }).await?;
     let mut done = Vec::new();
     for l in chosen {
         let Some(topic) = l.original_topic.clone() else {
             return Err(ToolError::Invalid(format!("the letter at {}/{} does not say where it came from", l.partition, l.offset)));
         };
-        let original = raw.iter().find(|m| m.partition == l.partition && m.offset == l.offset);
         let mut headers = OwnedHeaders::new();
-        for (k, v) in original.map(|m| m.headers.as_slice()).unwrap_or_default().iter().filter(|(k, _)| !k.starts_with("dlq-")) {
+        for (k, v) in l.headers.iter().filter(|(k, _)| !k.starts_with("dlq-")) {
             headers = headers.insert(Header { key: k, value: Some(v.as_bytes()) });
         }
         let from = format!("{}/{}/{}", tools.dlq_topic, l.partition, l.offset);

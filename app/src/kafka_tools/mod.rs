@@ -93,8 +93,7 @@ pub struct BrowseQuery {
 
 impl BrowseQuery {
     pub fn matches(&self, message: &BrowsedMessage) -> bool {
-        let header = |name: &str| message.headers.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str());
-        self.event_type.as_deref().is_none_or(|t| header("event-type") == Some(t))
+        self.event_type.as_deref().is_none_or(|t| message.header("event-type") == Some(t))
             && self.key.as_deref().is_none_or(|k| message.key.as_deref() == Some(k))
             && self.text.as_deref().is_none_or(|t| message.value.to_lowercase().contains(&t.to_lowercase()))
     }
@@ -114,6 +113,11 @@ pub struct BrowsedMessage {
 }
 
 impl BrowsedMessage {
+    /// The value of the header `name`, if the message has it.
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
+    }
+
     /// The value as indented JSON, or as it is when it is not JSON.
     pub fn pretty_value(&self) -> String {
         serde_json::from_str::<serde_json::Value>(&self.value)
@@ -173,6 +177,8 @@ pub struct DeadLetter {
     pub original_partition: Option<i32>,
     pub original_offset: Option<i64>,
     pub value: String,
+    /// Every header of the letter (the original ones and the `dlq-*` ones).
+    pub headers: Vec<(String, String)>,
     /// When it was last sent back to its topic, if ever.
     pub replayed_at: Option<chrono::DateTime<chrono::Utc>>,
 }

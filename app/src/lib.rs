@@ -64,14 +64,14 @@ pub fn App() -> impl IntoView {
             .path("/")
             .max_age(365_i64 * 24 * 60 * 60 * 1000)
             .same_site(leptos_use::SameSite::Lax)>
-        // The overview streams out of order: each block shows its skeleton and fills in on its
-        // own. Tables stream in order, so they are complete even without JavaScript.
+        // Dashboard pages stream in order, so they are complete even without JavaScript; in the
+        // browser each block shows its skeleton while it loads.
         <Router>
             <Routes fallback=routes::not_found::NotFound>
                 <Route path=path!("/") view=routes::home::HomePage />
                 <Route path=path!("/login") view=routes::login::LoginPage />
                 <ParentRoute path=path!("/dashboard") view=components::layout::DashboardLayout>
-                    <Route path=path!("") view=routes::overview::OverviewPage />
+                    <Route path=path!("") view=routes::overview::OverviewPage ssr=SsrMode::InOrder />
                     <Route path=path!("invoices") view=routes::invoices::InvoicesPage ssr=SsrMode::InOrder />
                     <Route path=path!("invoices/create") view=routes::create_invoice::CreateInvoicePage />
                     <Route path=path!("invoices/:id/edit") view=routes::edit_invoice::EditInvoicePage ssr=SsrMode::Async />

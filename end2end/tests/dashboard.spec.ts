@@ -46,8 +46,12 @@ test("moving between dashboard pages does not reload the page", async ({ page })
 
 test.describe("without JavaScript", () => {
   test.use({ javaScriptEnabled: false });
-  // The overview is the exception: its blocks stream out of order behind skeletons.
-  test("the tables still show their content", async ({ page }) => {
+  test("the overview and the tables still show their content", async ({ page }) => {
+    await page.goto("/dashboard");
+    await expect(page.getByTestId("card")).toHaveCount(4);
+    await expect(page.getByTestId("card").filter({ hasText: "Total Customers" })).toContainText("6");
+    await expect(page.getByTestId("revenue-chart")).toContainText("Dec");
+    await expect(page.getByTestId("latest-invoices")).toContainText("$");
     await page.goto("/dashboard/invoices");
     await expect(page.getByTestId("invoices-table").locator("tbody tr")).toHaveCount(6);
     await page.goto("/dashboard/customers");

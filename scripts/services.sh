@@ -164,7 +164,9 @@ start_kafka() {
   fi
   local waited=0
   until port_open "$KAFKA_PORT" && grep -q "Kafka Server started\|KafkaRaftServer.*started" "$LOGS/kafka.out" "$LOGS"/kafka*.log 2>/dev/null; do
-    kafka_ours_running || die "Kafka exited during start-up: see $LOGS/kafka.out"
+    # Alive is enough here: just after the fork the child may not have exec'd java yet, so its
+    # command line does not say kafka.Kafka for a moment.
+    pid_alive "$KAFKA_PID" || die "Kafka exited during start-up: see $LOGS/kafka.out"
     sleep 1; waited=$((waited + 1))
     [ "$waited" -ge "$START_TIMEOUT" ] && die "Kafka did not accept connections on 127.0.0.1:$KAFKA_PORT within ${START_TIMEOUT}s: see $LOGS/kafka.out"
   done

@@ -7,7 +7,8 @@
 //! up from the database) so a stuck client costs the others nothing.
 
 use crate::startup::AppState;
-use app::events::{ActivityItem, FeedFilter, FeedMessage};
+use crate::activity_hub::FeedFrame;
+use app::events::{FeedFilter, FeedMessage};
 use axum::{
     extract::{ws::{Message, WebSocket, WebSocketUpgrade}, Query, State},
     http::{HeaderMap, StatusCode},
@@ -76,8 +77,7 @@ async fn stream(mut socket: WebSocket, after: Option<i64>, state: AppState) -> R
                     if frame.seq > last_sent + 1 {
                         send_range(&mut socket, &state, &mut last_sent, frame.seq - 1).await?;
                     }
-                    timed(socket.send(Message::Text(frame.text))).await?;
-                    last_sent = frame.seq;
+                    send_frame(&mut socket, &mut last_sent, frame).await?;
                 }
                 Err(RecvError::Lagged(missed)) => {
                     tracing::info!(missed, "an activity socket fell behind; telling it to resync");
@@ -102,15 +102,15 @@ async fn send_range(socket: &mut WebSocket, state: &AppState, last_sent: &mut i6
     let from = (*last_sent).max(until - MAX_REPLAY);
     let items = app::db::activity::between(&state.app.pool, from, until, &FeedFilter::default()).await.map_err(axum::Error::new)?;
     for item in items {
-        send_item(socket, last_sent, item).await?;
+        send_frame(socket, last_sent, FeedFrame::new(item).map_err(axum::Error::new)?).await?;
     }
     Ok(())
 }
 
-async fn send_item(socket: &mut WebSocket, last_sent: &mut i64, item: ActivityItem) -> Result<(), axum::Error> {
-    let seq = item.seq;
-    send_message(socket, &FeedMessage::Item { item }).await?;
-    *last_sent = seq;
+/// Sends one item (serialized once, whether it came from the database or the hub).
+async fn send_frame(socket: &mut WebSocket, last_sent: &mut i64, frame: FeedFrame) -> Result<(), axum::Error> {
+    timed(socket.send(Message::Text(frame.text))).await?;
+    *last_sent = frame.seq;
     Ok(())
 }
 

@@ -7,4 +7,4 @@ cd "$(dirname "$0")/.."
 scripts/install-tools.sh
 scripts/services.sh start
 echo "[dev] building and serving on http://127.0.0.1:3000 (demo login: user@nextmail.com / 123456)"
-exec cargo leptos watch
+exec cargo leptos watch --split

@@ -44,7 +44,7 @@ if [ "$cargo_status" -ne 0 ] && ! grep -q '^test result:' "$RESULTS/cargo.log"; 
 fi
 
 step "building the release site for the browser tests (what production runs)"
-if cargo leptos build --release --precompress 2>&1 | grep -v "^ *Compiling " | tail -40; [ "${PIPESTATUS[0]}" -eq 0 ]; then
+if cargo leptos build --release --precompress --split 2>&1 | grep -v "^ *Compiling " | tail -40; [ "${PIPESTATUS[0]}" -eq 0 ]; then
   step "size guard: what a browser downloads on a cold load (JS + wasm + CSS, as sent: brotli)"
   if scripts/size-guard.sh "$ROOT/target/site/pkg" "$TARGET_DIR/release/hash.txt"; then passed=$((passed + 1)); else failed=$((failed + 1)); fi
   step "Playwright (Debian's Chromium)"

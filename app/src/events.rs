@@ -86,21 +86,34 @@ impl FeedFilter {
     /// Empty strings (an "all" choice in a form) mean no filter.
     pub fn new(action: Option<String>, customer: Option<String>) -> Self {
         let keep = |v: Option<String>| v.map(|v| v.trim().to_string()).filter(|v| !v.is_empty());
-        Self { action: keep(action), customer: keep(customer) }
+        Self {
+            action: keep(action),
+            customer: keep(customer),
+        }
     }
 
     pub fn matches(&self, item: &ActivityItem) -> bool {
-        self.action.as_ref().is_none_or(|a| *a == item.action) && self.customer.as_ref().is_none_or(|c| *c == item.customer_id)
+        self.action.as_ref().is_none_or(|a| *a == item.action)
+            && self
+                .customer
+                .as_ref()
+                .is_none_or(|c| *c == item.customer_id)
     }
 
     /// The filter as URL query parameters (`action=…&customer=…`), empty for none.
     pub fn query_string(&self) -> String {
         let mut parts = Vec::new();
         if let Some(a) = &self.action {
-            parts.push(format!("action={}", crate::components::search::urlencode(a)));
+            parts.push(format!(
+                "action={}",
+                crate::components::search::urlencode(a)
+            ));
         }
         if let Some(c) = &self.customer {
-            parts.push(format!("customer={}", crate::components::search::urlencode(c)));
+            parts.push(format!(
+                "customer={}",
+                crate::components::search::urlencode(c)
+            ));
         }
         parts.join("&")
     }

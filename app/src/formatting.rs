@@ -5,8 +5,12 @@ use crate::domain::format_usd;
 use crate::i18n::Locale;
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
 
-const MONTHS_EN: [&str; 12] = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
-const MONTHS_IT: [&str; 12] = ["gen", "feb", "mar", "apr", "mag", "giu", "lug", "ago", "set", "ott", "nov", "dic"];
+const MONTHS_EN: [&str; 12] = [
+    "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+];
+const MONTHS_IT: [&str; 12] = [
+    "gen", "feb", "mar", "apr", "mag", "giu", "lug", "ago", "set", "ott", "nov", "dic",
+];
 
 pub fn money(cents: i64, locale: Locale) -> String {
     match locale {
@@ -15,7 +19,14 @@ pub fn money(cents: i64, locale: Locale) -> String {
             // Same digits as the English form, with the separators swapped.
             let english = format_usd(cents);
             let (sign, digits) = english.split_once('$').unwrap_or(("", &english));
-            let swapped: String = digits.chars().map(|c| match c { ',' => '.', '.' => ',', c => c }).collect();
+            let swapped: String = digits
+                .chars()
+                .map(|c| match c {
+                    ',' => '.',
+                    '.' => ',',
+                    c => c,
+                })
+                .collect();
             format!("{sign}{swapped} USD")
         }
     }
@@ -41,7 +52,12 @@ pub fn month(english: &str, locale: Locale) -> String {
 pub fn ago(then: DateTime<Utc>, now: DateTime<Utc>, locale: Locale) -> String {
     let seconds = (now - then).num_seconds().max(0);
     let (amount, unit) = match seconds {
-        0..=9 => return match locale { Locale::en => "just now".into(), Locale::it => "adesso".into() },
+        0..=9 => {
+            return match locale {
+                Locale::en => "just now".into(),
+                Locale::it => "adesso".into(),
+            }
+        }
         10..=59 => (seconds, "s"),
         60..=3599 => (seconds / 60, "min"),
         3600..=86_399 => (seconds / 3600, "h"),
@@ -59,10 +75,16 @@ mod tests {
 
     #[test]
     fn times_read_as_how_long_ago_then_as_a_date() {
-        let now = DateTime::parse_from_rfc3339("2026-11-27T12:00:00Z").unwrap().with_timezone(&Utc);
+        let now = DateTime::parse_from_rfc3339("2026-11-27T12:00:00Z")
+            .unwrap()
+            .with_timezone(&Utc);
         let before = |s: i64| now - chrono::Duration::seconds(s);
         assert_eq!(ago(before(3), now, Locale::en), "just now");
-        assert_eq!(ago(before(-5), now, Locale::en), "just now", "a clock slightly ahead is not the future");
+        assert_eq!(
+            ago(before(-5), now, Locale::en),
+            "just now",
+            "a clock slightly ahead is not the future"
+        );
         assert_eq!(ago(before(42), now, Locale::en), "42 s ago");
         assert_eq!(ago(before(125), now, Locale::it), "2 min fa");
         assert_eq!(ago(before(7200), now, Locale::en), "2 h ago");

@@ -23,7 +23,7 @@ use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Title};
 use leptos_router::{
     components::{ParentRoute, Route, Router, Routes},
-    path, SsrMode,
+    path, Lazy, SsrMode,
 };
 
 /// The HTML document around the app, rendered on the server only.
@@ -65,7 +65,8 @@ pub fn App() -> impl IntoView {
             .max_age(365_i64 * 24 * 60 * 60 * 1000)
             .same_site(leptos_use::SameSite::Lax)>
         // Dashboard pages stream in order, so they are complete even without JavaScript; in the
-        // browser each block shows its skeleton while it loads.
+        // browser each block shows its skeleton while it loads. The forms, the feed and the Kafka
+        // tools are lazy routes: their code is in wasm chunks of their own (routes::split).
         <Router>
             <Routes fallback=routes::not_found::NotFound>
                 <Route path=path!("/") view=routes::home::HomePage />
@@ -73,11 +74,11 @@ pub fn App() -> impl IntoView {
                 <ParentRoute path=path!("/dashboard") view=components::layout::DashboardLayout>
                     <Route path=path!("") view=routes::overview::OverviewPage ssr=SsrMode::InOrder />
                     <Route path=path!("invoices") view=routes::invoices::InvoicesPage ssr=SsrMode::InOrder />
-                    <Route path=path!("invoices/create") view=routes::create_invoice::CreateInvoicePage />
-                    <Route path=path!("invoices/:id/edit") view=routes::edit_invoice::EditInvoicePage ssr=SsrMode::Async />
+                    <Route path=path!("invoices/create") view={Lazy::<routes::split::InvoiceFormRoute<false>>::new()} />
+                    <Route path=path!("invoices/:id/edit") view={Lazy::<routes::split::InvoiceFormRoute<true>>::new()} ssr=SsrMode::Async />
                     <Route path=path!("customers") view=routes::customers::CustomersPage ssr=SsrMode::InOrder />
-                    <Route path=path!("activity") view=routes::activity::ActivityPage ssr=SsrMode::InOrder />
-                    <Route path=path!("kafka") view=routes::kafka::KafkaPage ssr=SsrMode::InOrder />
+                    <Route path=path!("activity") view={Lazy::<routes::split::ActivityRoute>::new()} ssr=SsrMode::InOrder />
+                    <Route path=path!("kafka") view={Lazy::<routes::split::KafkaRoute>::new()} ssr=SsrMode::InOrder />
                 </ParentRoute>
             </Routes>
         </Router>

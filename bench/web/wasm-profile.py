@@ -62,3 +62,12 @@ total = sum(bodies)
 print(f"code: {total:,} B in {len(bodies):,} functions; data and other sections: {sum(v for k, v in sections.items() if k != 10 and not str(k).startswith('custom')):,} B")
 for name, size in per_crate.most_common(25):
     print(f"  {size:>10,} B  {100 * size / total:5.1f}%  {name}")
+
+if len(sys.argv) > 2:  # the N largest functions, demangled when rustfilt or c++filt is around
+    import shutil, subprocess
+    top = sorted(range(len(bodies)), key=lambda k: -bodies[k])[: int(sys.argv[2])]
+    raw = [names.get(imports + k, "?") for k in top]
+    tool = shutil.which("rustfilt") or shutil.which("c++filt")
+    shown = subprocess.run([tool], input="\n".join(raw), capture_output=True, text=True).stdout.split("\n") if tool else raw
+    for k, name in zip(top, shown):
+        print(f"  {bodies[k]:>8,} B  {name[:160]}")

@@ -46,7 +46,13 @@ struct ClientLog {
 /// Resident memory (KiB) and CPU seconds (user + system) of a process, from /proc.
 fn process_usage(pid: u32) -> Option<(u64, f64)> {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
-    let rss = status.lines().find_map(|l| l.strip_prefix("VmRSS:"))?.split_whitespace().next()?.parse().ok()?;
+    let rss = status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmRSS:"))?
+        .split_whitespace()
+        .next()?
+        .parse()
+        .ok()?;
     let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
     let fields: Vec<&str> = stat.rsplit_once(')')?.1.split_whitespace().collect();
     let ticks: f64 = fields.get(11)?.parse::<f64>().ok()? + fields.get(12)?.parse::<f64>().ok()?;
@@ -63,12 +69,21 @@ fn percentile(sorted: &[f64], p: f64) -> f64 {
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     server::telemetry::init();
-    let arg = |n: usize, default: u64| std::env::args().nth(n).and_then(|a| a.parse().ok()).unwrap_or(default);
+    let arg = |n: usize, default: u64| {
+        std::env::args()
+            .nth(n)
+            .and_then(|a| a.parse().ok())
+            .unwrap_or(default)
+    };
     let (clients, rate, seconds) = (arg(1, 1000) as usize, arg(2, 100), arg(3, 60));
-    let server_bin = std::env::var("FEED_BENCH_SERVER").unwrap_or_else(|_| "target/release/server".into());
+    let server_bin =
+        std::env::var("FEED_BENCH_SERVER").unwrap_or_else(|_| "target/release/server".into());
 
-    let (settings, pool) = server::scratch::environment("bench", &server::telemetry::settings_path()).await?;
-    let port = std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();
+    let (settings, pool) =
+        server::scratch::environment("bench", &server::telemetry::settings_path()).await?;
+    let port = std::net::TcpListener::bind("127.0.0.1:0")?
+        .local_addr()?
+        .port();
     let base = format!("127.0.0.1:{port}");
     let mut child = Command::new(&server_bin)
         .env("DATABASE_URL", &settings.database_url)
@@ -84,15 +99,35 @@ async fn main() -> anyhow::Result<()> {
     let pid = child.id();
     let http = reqwest::Client::builder().cookie_store(true).build()?;
     let started = Instant::now();
-    while http.get(format!("http://{base}/healthz")).send().await.is_err() {
-        anyhow::ensure!(started.elapsed() < Duration::from_secs(30), "the server did not answer /healthz within 30 s");
+    while http
+        .get(format!("http://{base}/healthz"))
+        .send()
+        .await
+        .is_err()
+    {
+        anyhow::ensure!(
+            started.elapsed() < Duration::from_secs(30),
+            "the server did not answer /healthz within 30 s"
+        );
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
-    let login = http.post(format!("http://{base}/api/login")).form(&[("email", "user@nextmail.com"), ("password", "123456")]).send().await?;
-    let cookie = login.headers().get("set-cookie").and_then(|c| c.to_str().ok()).and_then(|c| c.split(';').next()).map(str::to_string);
+    let login = http
+        .post(format!("http://{base}/api/login"))
+        .form(&[("email", "user@nextmail.com"), ("password", "123456")])
+        .send()
+        .await?;
+    let cookie = login
+        .headers()
+        .get("set-cookie")
+        .and_then(|c| c.to_str().ok())
+        .and_then(|c| c.split(';').next())
+        .map(str::to_string);
     let cookie = cookie.ok_or_else(|| anyhow::anyhow!("login gave no session cookie"))?;
 
-    println!("machine: {} cores, shared by the server, PostgreSQL, Kafka and these {clients} clients", std::thread::available_parallelism()?.get());
+    println!(
+        "machine: {} cores, shared by the server, PostgreSQL, Kafka and these {clients} clients",
+        std::thread::available_parallelism()?.get()
+    );
     println!("load: {clients} WebSocket clients, {rate} invoice writes/s for {seconds} s\n");
     tokio::time::sleep(Duration::from_secs(2)).await;
     let (idle_rss, _) = process_usage(pid).unwrap_or_default();
@@ -107,21 +142,29 @@ async fn main() -> anyhow::Result<()> {
         for log in batch {
             let mut request = format!("ws://{base}/ws/activity").into_client_request()?;
             request.headers_mut().insert("cookie", cookie.parse()?);
-            handshakes.push(async move { (tokio_tungstenite::connect_async(request).await, log.clone()) });
+            handshakes.push(async move {
+                (tokio_tungstenite::connect_async(request).await, log.clone())
+            });
         }
         for (connected, log) in futures::future::join_all(handshakes).await {
             let (mut socket, _) = connected?;
             match socket.next().await {
-                Some(Ok(Message::Text(t))) if matches!(serde_json::from_str(&t), Ok(Frame::Hello {})) => {}
+                Some(Ok(Message::Text(t)))
+                    if matches!(serde_json::from_str(&t), Ok(Frame::Hello {})) => {}
                 other => anyhow::bail!("expected a hello, got {other:?}"),
             }
             let stop = stop.clone();
             readers.push(tokio::spawn(async move {
                 let mut last = 0i64;
                 loop {
-                    let message = tokio::select! { _ = stop.cancelled() => break, m = socket.next() => m };
+                    let message =
+                        tokio::select! { _ = stop.cancelled() => break, m = socket.next() => m };
                     let Some(Ok(Message::Text(text))) = message else {
-                        if matches!(message, Some(Ok(_))) { continue } else { break }
+                        if matches!(message, Some(Ok(_))) {
+                            continue;
+                        } else {
+                            break;
+                        }
                     };
                     let now = chrono::Utc::now();
                     let mut log = log.lock().await;
@@ -134,7 +177,10 @@ async fn main() -> anyhow::Result<()> {
                                 log.out_of_order += 1;
                             }
                             last = last.max(item.seq);
-                            log.latencies_ms.push((now - item.occurred_at).num_microseconds().unwrap_or(0) as f64 / 1000.0);
+                            log.latencies_ms.push(
+                                (now - item.occurred_at).num_microseconds().unwrap_or(0) as f64
+                                    / 1000.0,
+                            );
                         }
                         Ok(Frame::Resync) => log.resyncs += 1,
                         _ => {}
@@ -144,7 +190,10 @@ async fn main() -> anyhow::Result<()> {
         }
     }
     let (connected_rss, cpu_before) = process_usage(pid).unwrap_or_default();
-    println!("connected {clients} clients in {:.1} s", connecting.elapsed().as_secs_f64());
+    println!(
+        "connected {clients} clients in {:.1} s",
+        connecting.elapsed().as_secs_f64()
+    );
 
     // Writes at RATE per second, each one transaction with its outbox row, as the app makes them.
     let sampling = CancellationToken::new();
@@ -162,7 +211,11 @@ async fn main() -> anyhow::Result<()> {
     let total = rate * seconds;
     let run = Instant::now();
     let mut tick = tokio::time::interval(Duration::from_secs_f64(1.0 / rate as f64));
-    let input = InvoiceInput { customer_id: uuid::Uuid::parse_str(LEE_ROBINSON)?, amount: AmountCents::parse_dollars("12.34").unwrap(), status: InvoiceStatus::Pending };
+    let input = InvoiceInput {
+        customer_id: uuid::Uuid::parse_str(LEE_ROBINSON)?,
+        amount: AmountCents::parse_dollars("12.34").unwrap(),
+        status: InvoiceStatus::Pending,
+    };
     for _ in 0..total {
         tick.tick().await;
         app::db::invoices::create(&pool, &settings.invoices_topic, &input).await?;
@@ -192,7 +245,8 @@ async fn main() -> anyhow::Result<()> {
     }
 
     let mut latencies = Vec::with_capacity(clients * total as usize);
-    let (mut received, mut doubled, mut out_of_order, mut resyncs, mut lost) = (0u64, 0u64, 0u64, 0u64, 0u64);
+    let (mut received, mut doubled, mut out_of_order, mut resyncs, mut lost) =
+        (0u64, 0u64, 0u64, 0u64, 0u64);
     for log in &logs {
         let mut log = log.lock().await;
         received += log.received;
@@ -203,9 +257,18 @@ async fn main() -> anyhow::Result<()> {
         latencies.append(&mut log.latencies_ms);
     }
     latencies.sort_by(f64::total_cmp);
-    println!("wrote {total} invoices in {:.1} s ({:.0}/s)", writing.as_secs_f64(), total as f64 / writing.as_secs_f64());
-    println!("deliveries: {received} of {} expected ({clients} clients x {total} items)", clients as u64 * total);
-    println!("lost: {lost}   doubled: {doubled}   out of order: {out_of_order}   resyncs: {resyncs}");
+    println!(
+        "wrote {total} invoices in {:.1} s ({:.0}/s)",
+        writing.as_secs_f64(),
+        total as f64 / writing.as_secs_f64()
+    );
+    println!(
+        "deliveries: {received} of {} expected ({clients} clients x {total} items)",
+        clients as u64 * total
+    );
+    println!(
+        "lost: {lost}   doubled: {doubled}   out of order: {out_of_order}   resyncs: {resyncs}"
+    );
     println!(
         "latency event -> client: p50 {:.0} ms, p99 {:.0} ms, max {:.0} ms",
         percentile(&latencies, 0.50),
@@ -225,9 +288,15 @@ async fn main() -> anyhow::Result<()> {
         100.0 * (cpu_after - cpu_before) / elapsed.as_secs_f64()
     );
 
-    let _ = Command::new("kill").arg("-TERM").arg(pid.to_string()).status();
+    let _ = Command::new("kill")
+        .arg("-TERM")
+        .arg(pid.to_string())
+        .status();
     let _ = child.wait();
     server::scratch::remove(&settings, pool).await?;
-    anyhow::ensure!(lost == 0 && doubled == 0 && out_of_order == 0, "items were lost, doubled or out of order");
+    anyhow::ensure!(
+        lost == 0 && doubled == 0 && out_of_order == 0,
+        "items were lost, doubled or out of order"
+    );
     Ok(())
 }

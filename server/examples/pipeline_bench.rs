@@ -4,7 +4,11 @@
 //! Run through bench/pipeline.sh.
 
 use app::domain::{AmountCents, InvoiceInput, InvoiceStatus};
-use rdkafka::{consumer::{Consumer, StreamConsumer}, producer::FutureRecord, ClientConfig};
+use rdkafka::{
+    consumer::{Consumer, StreamConsumer},
+    producer::FutureRecord,
+    ClientConfig,
+};
 use std::time::{Duration, Instant};
 use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
@@ -12,12 +16,28 @@ use tokio_util::sync::CancellationToken;
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     server::telemetry::init();
-    let n: usize = std::env::args().nth(1).and_then(|a| a.parse().ok()).unwrap_or(10_000);
-    let (settings, pool) = server::scratch::environment("bench", &server::telemetry::settings_path()).await?;
-    let id = settings.invoices_topic.split('.').nth(1).unwrap_or_default().to_string();
-    server::kafka::topics::ensure(&settings.kafka_broker, &[(&format!("bench.{id}.raw"), settings.invoices_partitions)]).await?;
+    let n: usize = std::env::args()
+        .nth(1)
+        .and_then(|a| a.parse().ok())
+        .unwrap_or(10_000);
+    let (settings, pool) =
+        server::scratch::environment("bench", &server::telemetry::settings_path()).await?;
+    let id = settings
+        .invoices_topic
+        .split('.')
+        .nth(1)
+        .unwrap_or_default()
+        .to_string();
+    server::kafka::topics::ensure(
+        &settings.kafka_broker,
+        &[(&format!("bench.{id}.raw"), settings.invoices_partitions)],
+    )
+    .await?;
 
-    println!("machine: {} cores; broker, PostgreSQL and this benchmark share them", std::thread::available_parallelism()?.get());
+    println!(
+        "machine: {} cores; broker, PostgreSQL and this benchmark share them",
+        std::thread::available_parallelism()?.get()
+    );
     println!("events: {n}\n");
 
     // Raw rdkafka rates, same broker, same message size.
@@ -25,12 +45,23 @@ async fn main() -> anyhow::Result<()> {
     let payload = format!("{{\"eventId\":\"{}\",\"invoiceId\":\"{}\",\"action\":\"created\",\"customerId\":\"3958dc9e-742f-4377-85e9-fec4b6a6442a\",\"amount\":12345,\"status\":\"pending\",\"timestamp\":\"2026-11-27T00:00:00Z\"}}", uuid::Uuid::new_v4(), uuid::Uuid::new_v4());
     let producer = server::kafka::producer(&settings.kafka_broker)?;
     let started = Instant::now();
-    let sends: Vec<_> = (0..n).map(|i| {
-        let key = i.to_string();
-        let producer = producer.clone();
-        let (topic, payload) = (raw_topic.clone(), payload.clone());
-        async move { producer.send(FutureRecord::to(&topic).key(&key).payload(&payload), Duration::from_secs(30)).await.map(|_| ()).map_err(|(e, _)| e) }
-    }).collect();
+    let sends: Vec<_> = (0..n)
+        .map(|i| {
+            let key = i.to_string();
+            let producer = producer.clone();
+            let (topic, payload) = (raw_topic.clone(), payload.clone());
+            async move {
+                producer
+                    .send(
+                        FutureRecord::to(&topic).key(&key).payload(&payload),
+                        Duration::from_secs(30),
+                    )
+                    .await
+                    .map(|_| ())
+                    .map_err(|(e, _)| e)
+            }
+        })
+        .collect();
     for result in futures::future::join_all(sends).await {
         result?;
     }
@@ -63,18 +94,23 @@ async fn main() -> anyhow::Result<()> {
         writers.spawn(async move {
             for i in (w..n).step_by(8) {
                 let input = InvoiceInput {
-                    customer_id: uuid::Uuid::parse_str("3958dc9e-742f-4377-85e9-fec4b6a6442a").unwrap(),
+                    customer_id: uuid::Uuid::parse_str("3958dc9e-742f-4377-85e9-fec4b6a6442a")
+                        .unwrap(),
                     amount: AmountCents::from_cents(100 + i as i64).unwrap(),
                     status: InvoiceStatus::Pending,
                 };
-                app::db::invoices::create(&pool, &topic, &input).await.unwrap();
+                app::db::invoices::create(&pool, &topic, &input)
+                    .await
+                    .unwrap();
             }
         });
     }
     while writers.join_next().await.is_some() {}
     let written = started.elapsed();
     loop {
-        let done: i64 = sqlx::query_scalar("SELECT count(*) FROM activity_items").fetch_one(&pool).await?;
+        let done: i64 = sqlx::query_scalar("SELECT count(*) FROM activity_items")
+            .fetch_one(&pool)
+            .await?;
         if done as usize >= n {
             break;
         }
@@ -90,8 +126,16 @@ async fn main() -> anyhow::Result<()> {
     .await?;
     shutdown.cancel();
     while tasks.join_next().await.is_some() {}
-    println!("pipeline: {n} invoice writes in {:.1} s ({:.0} writes/s)", written.as_secs_f64(), n as f64 / written.as_secs_f64());
-    println!("pipeline: all {n} activity items after {:.1} s: {:>9.0} events/s end to end", total.as_secs_f64(), n as f64 / total.as_secs_f64());
+    println!(
+        "pipeline: {n} invoice writes in {:.1} s ({:.0} writes/s)",
+        written.as_secs_f64(),
+        n as f64 / written.as_secs_f64()
+    );
+    println!(
+        "pipeline: all {n} activity items after {:.1} s: {:>9.0} events/s end to end",
+        total.as_secs_f64(),
+        n as f64 / total.as_secs_f64()
+    );
     println!("latency commit -> activity item: p50 {p50:.0} ms, p99 {p99:.0} ms, max {max:.0} ms");
     server::scratch::remove(&settings, pool).await?;
     Ok(())

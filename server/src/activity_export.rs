@@ -23,18 +23,39 @@ pub async fn export(State(state): State<AppState>, Query(query): Query<ExportQue
     let filter = FeedFilter::new(query.action, query.customer);
     if let Some(action) = &filter.action {
         if !app::events::action::FEED_ACTIONS.contains(&action.as_str()) {
-            let reason = format!("unknown action `{action}`; one of {}", app::events::action::FEED_ACTIONS.join(", "));
-            return (StatusCode::BAD_REQUEST, Json(serde_json::json!({ "error": reason }))).into_response();
+            let reason = format!(
+                "unknown action `{action}`; one of {}",
+                app::events::action::FEED_ACTIONS.join(", ")
+            );
+            return (
+                StatusCode::BAD_REQUEST,
+                Json(serde_json::json!({ "error": reason })),
+            )
+                .into_response();
         }
     }
     match app::db::activity::newest(&state.app.pool, &filter, EXPORT_LIMIT).await {
         Ok(items) => {
-            let name = format!("activity-{}.json", chrono::Utc::now().format("%Y%m%d-%H%M%S"));
-            ([(header::CONTENT_DISPOSITION, format!("attachment; filename=\"{name}\""))], Json(items)).into_response()
+            let name = format!(
+                "activity-{}.json",
+                chrono::Utc::now().format("%Y%m%d-%H%M%S")
+            );
+            (
+                [(
+                    header::CONTENT_DISPOSITION,
+                    format!("attachment; filename=\"{name}\""),
+                )],
+                Json(items),
+            )
+                .into_response()
         }
         Err(e) => {
             tracing::error!(error = %e, "exporting the activity feed failed");
-            (StatusCode::SERVICE_UNAVAILABLE, Json(serde_json::json!({ "error": "the database is not reachable" }))).into_response()
+            (
+                StatusCode::SERVICE_UNAVAILABLE,
+                Json(serde_json::json!({ "error": "the database is not reachable" })),
+            )
+                .into_response()
         }
     }
 }

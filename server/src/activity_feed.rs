@@ -15,16 +15,27 @@ const FEED_APPEND_LOCK: i64 = 0x0ac3_feed;
 
 /// Gives `item` the next `seq` and appends it; `false` when an item for `item.event_id`
 /// is already in the feed (a repeat delivery).
-pub async fn append(tx: &mut Transaction<'_, Postgres>, activity_topic: &str, item: &mut ActivityItem) -> Result<bool, sqlx::Error> {
-    sqlx::query("SELECT pg_advisory_xact_lock($1)").bind(FEED_APPEND_LOCK).execute(&mut **tx).await?;
-    let exists: bool = sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM activity_items WHERE event_id = $1)")
-        .bind(item.event_id)
-        .fetch_one(&mut **tx)
+pub async fn append(
+    tx: &mut Transaction<'_, Postgres>,
+    activity_topic: &str,
+    item: &mut ActivityItem,
+) -> Result<bool, sqlx::Error> {
+    sqlx::query("SELECT pg_advisory_xact_lock($1)")
+        .bind(FEED_APPEND_LOCK)
+        .execute(&mut **tx)
         .await?;
+    let exists: bool =
+        sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM activity_items WHERE event_id = $1)")
+            .bind(item.event_id)
+            .fetch_one(&mut **tx)
+            .await?;
     if exists {
         return Ok(false);
     }
-    item.seq = sqlx::query_scalar("SELECT nextval(pg_get_serial_sequence('activity_items', 'seq'))").fetch_one(&mut **tx).await?;
+    item.seq =
+        sqlx::query_scalar("SELECT nextval(pg_get_serial_sequence('activity_items', 'seq'))")
+            .fetch_one(&mut **tx)
+            .await?;
     sqlx::query("INSERT INTO activity_items (seq, event_id, item) VALUES ($1, $2, $3)")
         .bind(item.seq)
         .bind(item.event_id)
@@ -33,7 +44,13 @@ pub async fn append(tx: &mut Transaction<'_, Postgres>, activity_topic: &str, it
         .await?;
     outbox::enqueue(
         tx,
-        OutboxMessage { event_id: uuid::Uuid::new_v4(), topic: activity_topic, key: &item.invoice_id, event_type: &item.action, payload: &*item },
+        OutboxMessage {
+            event_id: uuid::Uuid::new_v4(),
+            topic: activity_topic,
+            key: &item.invoice_id,
+            event_type: &item.action,
+            payload: &*item,
+        },
     )
     .await?;
     Ok(true)
@@ -43,7 +60,10 @@ pub async fn append(tx: &mut Transaction<'_, Postgres>, activity_topic: &str, it
 /// dead-lettering of the same message (after a crash) does not show twice.
 pub fn dead_letter_item_id(message: &Parked) -> uuid::Uuid {
     use sha2::{Digest, Sha256};
-    let digest = Sha256::digest(format!("dead-letter:{}:{}:{}", message.topic, message.partition, message.offset));
+    let digest = Sha256::digest(format!(
+        "dead-letter:{}:{}:{}",
+        message.topic, message.partition, message.offset
+    ));
     let mut bytes = [0u8; 16];
     bytes.copy_from_slice(&digest[..16]);
     uuid::Builder::from_custom_bytes(bytes).into_uuid()
@@ -52,14 +72,20 @@ pub fn dead_letter_item_id(message: &Parked) -> uuid::Uuid {
 /// What the feed shows for a message that was dead-lettered: as much of the event as can be
 /// read from it, and the reason.
 pub fn dead_letter_item(message: &Parked, reason: &str) -> ActivityItem {
-    let event = message.payload.as_deref().and_then(|p| serde_json::from_slice::<InvoiceEvent>(p).ok());
+    let event = message
+        .payload
+        .as_deref()
+        .and_then(|p| serde_json::from_slice::<InvoiceEvent>(p).ok());
     let key = message.invoice_key.clone();
     ActivityItem {
         seq: 0,
         event_id: dead_letter_item_id(message),
         action: action::DEAD_LETTERED.into(),
         invoice_id: event.as_ref().map(|e| e.invoice_id.clone()).unwrap_or(key),
-        customer_id: event.as_ref().map(|e| e.customer_id.clone()).unwrap_or_default(),
+        customer_id: event
+            .as_ref()
+            .map(|e| e.customer_id.clone())
+            .unwrap_or_default(),
         customer_name: None,
         customer_image: None,
         amount: event.as_ref().map(|e| e.amount).unwrap_or(0),
@@ -74,14 +100,22 @@ pub fn dead_letter_item(message: &Parked, reason: &str) -> ActivityItem {
 
 /// Shows a dead letter in the feed. The letter is already safe on its topic; this is for the
 /// people watching, so a few tries and then a warning.
-pub async fn record_dead_letter(pool: &PgPool, activity_topic: &str, message: &Parked, reason: &str) {
+pub async fn record_dead_letter(
+    pool: &PgPool,
+    activity_topic: &str,
+    message: &Parked,
+    reason: &str,
+) {
     let mut item = dead_letter_item(message, reason);
     for attempt in 1..=3u64 {
         let result = async {
             let mut tx = pool.begin().await?;
             if let Ok(id) = uuid::Uuid::parse_str(&item.customer_id) {
                 let customer: Option<(String, String)> =
-                    sqlx::query_as("SELECT name, image_url FROM customers WHERE id = $1").bind(id).fetch_optional(&mut *tx).await?;
+                    sqlx::query_as("SELECT name, image_url FROM customers WHERE id = $1")
+                        .bind(id)
+                        .fetch_optional(&mut *tx)
+                        .await?;
                 if let Some((name, image)) = customer {
                     item.customer_name = Some(name);
                     item.customer_image = Some(image);
@@ -129,12 +163,21 @@ mod tests {
     fn a_readable_event_shows_its_invoice_and_amount() {
         let payload = br#"{"eventId":"5b1c8a4e-4a8e-4d43-9a53-2f1a8f1e0a11","invoiceId":"inv-9","action":"teleported","customerId":"c-1","amount":1234,"status":"paid","timestamp":"2026-11-27T10:00:00Z"}"#;
         let item = dead_letter_item(&parked(payload, 7), "unknown action `teleported`");
-        assert_eq!((item.invoice_id.as_str(), item.amount, item.status.as_str()), ("inv-9", 1234, "paid"));
+        assert_eq!(
+            (item.invoice_id.as_str(), item.amount, item.status.as_str()),
+            ("inv-9", 1234, "paid")
+        );
     }
 
     #[test]
     fn the_same_message_gets_the_same_feed_id_and_another_message_another() {
-        assert_eq!(dead_letter_item_id(&parked(b"x", 7)), dead_letter_item_id(&parked(b"y", 7)));
-        assert_ne!(dead_letter_item_id(&parked(b"x", 7)), dead_letter_item_id(&parked(b"x", 8)));
+        assert_eq!(
+            dead_letter_item_id(&parked(b"x", 7)),
+            dead_letter_item_id(&parked(b"y", 7))
+        );
+        assert_ne!(
+            dead_letter_item_id(&parked(b"x", 7)),
+            dead_letter_item_id(&parked(b"x", 8))
+        );
     }
 }

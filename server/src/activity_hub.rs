@@ -2,7 +2,10 @@
 //! own, starting at the end) and fans each item out to its WebSocket clients.
 
 use app::events::ActivityItem;
-use rdkafka::{consumer::{Consumer, StreamConsumer}, Message};
+use rdkafka::{
+    consumer::{Consumer, StreamConsumer},
+    Message,
+};
 use tokio::sync::broadcast;
 use tokio_util::sync::CancellationToken;
 
@@ -17,7 +20,10 @@ impl FeedFrame {
     pub fn new(item: ActivityItem) -> Result<Self, serde_json::Error> {
         let seq = item.seq;
         let text = serde_json::to_string(&app::events::FeedMessage::Item { item })?;
-        Ok(Self { seq, text: text.into() })
+        Ok(Self {
+            seq,
+            text: text.into(),
+        })
     }
 }
 
@@ -30,7 +36,9 @@ impl ActivityHub {
     /// `client_buffer`: how many items one browser may fall behind before it is told to
     /// resync (each receiver has its own place in the ring; the sender never waits for one).
     pub fn new(client_buffer: usize) -> Self {
-        Self { sender: broadcast::channel(client_buffer).0 }
+        Self {
+            sender: broadcast::channel(client_buffer).0,
+        }
     }
 
     pub fn subscribe(&self) -> broadcast::Receiver<FeedFrame> {
@@ -44,12 +52,18 @@ impl ActivityHub {
                 message = consumer.recv() => message,
             };
             match message {
-                Ok(message) => match message.payload().map(|p| serde_json::from_slice::<ActivityItem>(p).and_then(FeedFrame::new)) {
+                Ok(message) => match message
+                    .payload()
+                    .map(|p| serde_json::from_slice::<ActivityItem>(p).and_then(FeedFrame::new))
+                {
                     Some(Ok(frame)) => {
                         // No receivers is fine: nobody has the feed open.
                         let _ = self.sender.send(frame);
                     }
-                    _ => tracing::warn!(offset = message.offset(), "ignoring an activity message that does not parse"),
+                    _ => tracing::warn!(
+                        offset = message.offset(),
+                        "ignoring an activity message that does not parse"
+                    ),
                 },
                 Err(e) => {
                     tracing::warn!(error = %e, "activity consumer error");

@@ -26,40 +26,74 @@ pub struct Access {
 
 impl Access {
     fn token_matches(&self, headers: &HeaderMap) -> bool {
-        let offered = headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()).and_then(|v| v.strip_prefix("Bearer "));
+        let offered = headers
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "));
         match (&self.api_token, offered) {
             // Compare in constant time: the token is a secret.
             (Some(token), Some(offered)) => {
-                token.len() == offered.len() && token.bytes().zip(offered.bytes()).fold(0u8, |acc, (a, b)| acc | (a ^ b)) == 0
+                token.len() == offered.len()
+                    && token
+                        .bytes()
+                        .zip(offered.bytes())
+                        .fold(0u8, |acc, (a, b)| acc | (a ^ b))
+                        == 0
             }
             _ => false,
         }
     }
 }
 
-pub async fn require_session(State(access): State<Access>, session: Session, request: Request, next: Next) -> Response {
+pub async fn require_session(
+    State(access): State<Access>,
+    session: Session,
+    request: Request,
+    next: Next,
+) -> Response {
     let path = request.uri().path();
-    let signed_in = session.get::<Uuid>(USER_ID_KEY).await.ok().flatten().is_some()
+    let signed_in = session
+        .get::<Uuid>(USER_ID_KEY)
+        .await
+        .ok()
+        .flatten()
+        .is_some()
         || (TOKEN_API.contains(&path) && access.token_matches(request.headers()));
     if signed_in {
         if path == "/login" {
             return Redirect::to("/dashboard").into_response();
         }
     } else if path == "/dashboard" || path.starts_with("/dashboard/") {
-        let asked_for = request.uri().path_and_query().map(|p| p.as_str()).unwrap_or(path);
+        let asked_for = request
+            .uri()
+            .path_and_query()
+            .map(|p| p.as_str())
+            .unwrap_or(path);
         let target = format!("/login?callbackUrl={}", urlencoding::encode(asked_for));
         return Redirect::to(&target).into_response();
-    } else if (path.starts_with("/api/") && !PUBLIC_API.contains(&path)) || path.starts_with("/ws/") {
-        return (StatusCode::UNAUTHORIZED, Json(serde_json::json!({ "error": "not signed in" }))).into_response();
+    } else if (path.starts_with("/api/") && !PUBLIC_API.contains(&path)) || path.starts_with("/ws/")
+    {
+        return (
+            StatusCode::UNAUTHORIZED,
+            Json(serde_json::json!({ "error": "not signed in" })),
+        )
+            .into_response();
     }
     next.run(request).await
 }
 
 /// Refuses a request that changes data when the browser says it came from another site.
 pub async fn refuse_cross_site(request: Request, next: Next) -> Response {
-    let changes_data = !matches!(*request.method(), Method::GET | Method::HEAD | Method::OPTIONS);
+    let changes_data = !matches!(
+        *request.method(),
+        Method::GET | Method::HEAD | Method::OPTIONS
+    );
     if changes_data && is_cross_site(request.headers()) {
-        return (StatusCode::FORBIDDEN, Json(serde_json::json!({ "error": "cross-site request refused" }))).into_response();
+        return (
+            StatusCode::FORBIDDEN,
+            Json(serde_json::json!({ "error": "cross-site request refused" })),
+        )
+            .into_response();
     }
     next.run(request).await
 }
@@ -68,7 +102,10 @@ pub fn is_cross_site(headers: &HeaderMap) -> bool {
     if headers.get("sec-fetch-site").and_then(|v| v.to_str().ok()) == Some("cross-site") {
         return true;
     }
-    match (headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()), headers.get(header::HOST).and_then(|v| v.to_str().ok())) {
+    match (
+        headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()),
+        headers.get(header::HOST).and_then(|v| v.to_str().ok()),
+    ) {
         (Some("null"), _) => true,
         (Some(origin), Some(host)) => origin.split_once("://").map(|(_, rest)| rest) != Some(host),
         _ => false,
@@ -80,19 +117,37 @@ mod tests {
     use super::*;
 
     fn headers(pairs: &[(&'static str, &'static str)]) -> HeaderMap {
-        pairs.iter().map(|(k, v)| (header::HeaderName::from_static(k), v.parse().unwrap())).collect()
+        pairs
+            .iter()
+            .map(|(k, v)| (header::HeaderName::from_static(k), v.parse().unwrap()))
+            .collect()
     }
 
     #[test]
     fn a_post_from_our_own_page_passes() {
-        assert!(!is_cross_site(&headers(&[("origin", "http://127.0.0.1:3000"), ("host", "127.0.0.1:3000")])));
-        assert!(!is_cross_site(&headers(&[("host", "127.0.0.1:3000")])), "no Origin: a non-browser client");
+        assert!(!is_cross_site(&headers(&[
+            ("origin", "http://127.0.0.1:3000"),
+            ("host", "127.0.0.1:3000")
+        ])));
+        assert!(
+            !is_cross_site(&headers(&[("host", "127.0.0.1:3000")])),
+            "no Origin: a non-browser client"
+        );
     }
 
     #[test]
     fn a_post_from_another_site_is_refused() {
-        assert!(is_cross_site(&headers(&[("origin", "https://evil.example"), ("host", "127.0.0.1:3000")])));
-        assert!(is_cross_site(&headers(&[("origin", "null"), ("host", "127.0.0.1:3000")])));
-        assert!(is_cross_site(&headers(&[("sec-fetch-site", "cross-site"), ("host", "127.0.0.1:3000")])));
+        assert!(is_cross_site(&headers(&[
+            ("origin", "https://evil.example"),
+            ("host", "127.0.0.1:3000")
+        ])));
+        assert!(is_cross_site(&headers(&[
+            ("origin", "null"),
+            ("host", "127.0.0.1:3000")
+        ])));
+        assert!(is_cross_site(&headers(&[
+            ("sec-fetch-site", "cross-site"),
+            ("host", "127.0.0.1:3000")
+        ])));
     }
 }

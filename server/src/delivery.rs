@@ -38,12 +38,17 @@ impl Delivery {
             .port(settings.smtp_port)
             .timeout(Some(Duration::from_secs(10)))
             .build();
-        let mail_from = settings.mail_from.parse().map_err(|e| anyhow::anyhow!("setting `mail_from`: {e}"))?;
+        let mail_from = settings
+            .mail_from
+            .parse()
+            .map_err(|e| anyhow::anyhow!("setting `mail_from`: {e}"))?;
         Ok(Self {
             pool,
             mailer,
             mail_from,
-            http: reqwest::Client::builder().timeout(Duration::from_secs(10)).build()?,
+            http: reqwest::Client::builder()
+                .timeout(Duration::from_secs(10))
+                .build()?,
             webhooks: Webhooks {
                 accounting_url: settings.webhook_accounting_url.clone(),
                 finance_url: settings.webhook_finance_url.clone(),
@@ -87,8 +92,16 @@ impl Delivery {
         Ok(sent)
     }
 
-    async fn send_mail(&self, key: &str, recipient: &str, subject: &str, body: String) -> Result<(), String> {
-        let to: Mailbox = recipient.parse().map_err(|e| format!("bad recipient {recipient:?}: {e}"))?;
+    async fn send_mail(
+        &self,
+        key: &str,
+        recipient: &str,
+        subject: &str,
+        body: String,
+    ) -> Result<(), String> {
+        let to: Mailbox = recipient
+            .parse()
+            .map_err(|e| format!("bad recipient {recipient:?}: {e}"))?;
         let message = Message::builder()
             .from(self.mail_from.clone())
             .to(to)
@@ -96,7 +109,11 @@ impl Delivery {
             .message_id(Some(format!("<{}@acme.invoices>", key.replace(':', "."))))
             .body(body)
             .map_err(|e| e.to_string())?;
-        self.mailer.send(message).await.map(|_| ()).map_err(|e| format!("smtp: {e}"))
+        self.mailer
+            .send(message)
+            .await
+            .map(|_| ())
+            .map_err(|e| format!("smtp: {e}"))
     }
 
     pub async fn send_due_webhooks(&self) -> Result<usize, sqlx::Error> {
@@ -134,7 +151,10 @@ impl Delivery {
             .http
             .post(url)
             .header("content-type", "application/json")
-            .header("acme-signature", signature(&self.webhooks.secret, timestamp, &body))
+            .header(
+                "acme-signature",
+                signature(&self.webhooks.secret, timestamp, &body),
+            )
             .header("acme-delivery", key)
             .body(body)
             .send()
@@ -149,12 +169,21 @@ impl Delivery {
 
 /// `t=<unix time>,v1=<hex HMAC-SHA256 of "<t>.<body>">`, as payment providers sign theirs.
 pub fn signature(secret: &str, timestamp: i64, body: &str) -> String {
-    let mut mac = Hmac::<Sha256>::new_from_slice(secret.as_bytes()).expect("HMAC takes any key length");
+    let mut mac =
+        Hmac::<Sha256>::new_from_slice(secret.as_bytes()).expect("HMAC takes any key length");
     mac.update(format!("{timestamp}.{body}").as_bytes());
-    format!("t={timestamp},v1={}", hex::encode(mac.finalize().into_bytes()))
+    format!(
+        "t={timestamp},v1={}",
+        hex::encode(mac.finalize().into_bytes())
+    )
 }
 
-async fn record_attempt(tx: &mut Transaction<'_, Postgres>, table: &str, id: i64, result: Result<(), String>) -> Result<(), sqlx::Error> {
+async fn record_attempt(
+    tx: &mut Transaction<'_, Postgres>,
+    table: &str,
+    id: i64,
+    result: Result<(), String>,
+) -> Result<(), sqlx::Error> {
     match result {
         Ok(()) => {
             sqlx::query(&format!("UPDATE {table} SET sent_at = now(), attempts = attempts + 1, last_error = NULL WHERE id = $1"))
@@ -187,8 +216,17 @@ mod tests {
         let a = signature("0123456789abcdef", 1_700_000_000, r#"{"a":1}"#);
         assert!(a.starts_with("t=1700000000,v1="));
         assert_eq!(a.len(), "t=1700000000,v1=".len() + 64);
-        assert_ne!(a, signature("0123456789abcdef", 1_700_000_001, r#"{"a":1}"#));
-        assert_ne!(a, signature("0123456789abcdef", 1_700_000_000, r#"{"a":2}"#));
-        assert_ne!(a, signature("fedcba9876543210", 1_700_000_000, r#"{"a":1}"#));
+        assert_ne!(
+            a,
+            signature("0123456789abcdef", 1_700_000_001, r#"{"a":1}"#)
+        );
+        assert_ne!(
+            a,
+            signature("0123456789abcdef", 1_700_000_000, r#"{"a":2}"#)
+        );
+        assert_ne!(
+            a,
+            signature("fedcba9876543210", 1_700_000_000, r#"{"a":1}"#)
+        );
     }
 }

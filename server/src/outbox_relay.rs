@@ -24,7 +24,11 @@ pub enum RelayError {
     #[error("database: {0}")]
     Database(#[from] sqlx::Error),
     #[error("{failed} of {total} messages were not acknowledged: {first_error}")]
-    Kafka { failed: usize, total: usize, first_error: String },
+    Kafka {
+        failed: usize,
+        total: usize,
+        first_error: String,
+    },
 }
 
 #[derive(sqlx::FromRow)]
@@ -51,11 +55,18 @@ pub async fn run(pool: PgPool, producer: FutureProducer, shutdown: CancellationT
     }
 }
 
-async fn relay_while_elected(pool: &PgPool, producer: &FutureProducer, shutdown: &CancellationToken) -> Result<(), RelayError> {
+async fn relay_while_elected(
+    pool: &PgPool,
+    producer: &FutureProducer,
+    shutdown: &CancellationToken,
+) -> Result<(), RelayError> {
     // A connection of our own: the lock lives as long as it does.
     let mut conn = pool.acquire().await?.detach();
     loop {
-        let elected: bool = sqlx::query_scalar("SELECT pg_try_advisory_lock($1)").bind(RELAY_LOCK).fetch_one(&mut conn).await?;
+        let elected: bool = sqlx::query_scalar("SELECT pg_try_advisory_lock($1)")
+            .bind(RELAY_LOCK)
+            .fetch_one(&mut conn)
+            .await?;
         if elected {
             break;
         }
@@ -79,7 +90,10 @@ async fn relay_while_elected(pool: &PgPool, producer: &FutureProducer, shutdown:
 
 /// Sends the oldest unpublished rows and waits for every acknowledgement.
 /// Returns how many were published.
-pub async fn publish_batch(conn: &mut PgConnection, producer: &FutureProducer) -> Result<usize, RelayError> {
+pub async fn publish_batch(
+    conn: &mut PgConnection,
+    producer: &FutureProducer,
+) -> Result<usize, RelayError> {
     let rows: Vec<OutboxRow> = sqlx::query_as(
         "SELECT id, topic, message_key, event_type, payload::text AS payload FROM outbox
          WHERE published_at IS NULL ORDER BY id LIMIT $1",
@@ -94,9 +108,18 @@ pub async fn publish_batch(conn: &mut PgConnection, producer: &FutureProducer) -
     // Queue all, then await: the idempotent producer keeps each partition in order.
     let deliveries = rows.iter().map(|row| {
         let headers = OwnedHeaders::new()
-            .insert(Header { key: "event-type", value: Some(row.event_type.as_str()) })
-            .insert(Header { key: "source", value: Some(SOURCE) });
-        let record = FutureRecord::to(&row.topic).key(&row.message_key).payload(&row.payload).headers(headers);
+            .insert(Header {
+                key: "event-type",
+                value: Some(row.event_type.as_str()),
+            })
+            .insert(Header {
+                key: "source",
+                value: Some(SOURCE),
+            });
+        let record = FutureRecord::to(&row.topic)
+            .key(&row.message_key)
+            .payload(&row.payload)
+            .headers(headers);
         producer.send(record, Duration::from_secs(5))
     });
     let results = join_all(deliveries).await;
@@ -113,10 +136,12 @@ pub async fn publish_batch(conn: &mut PgConnection, producer: &FutureProducer) -
         }
     }
     let mut tx = conn.begin().await?;
-    sqlx::query("UPDATE outbox SET published_at = now(), attempts = attempts + 1 WHERE id = ANY($1)")
-        .bind(&acked)
-        .execute(&mut *tx)
-        .await?;
+    sqlx::query(
+        "UPDATE outbox SET published_at = now(), attempts = attempts + 1 WHERE id = ANY($1)",
+    )
+    .bind(&acked)
+    .execute(&mut *tx)
+    .await?;
     for (id, error) in &failed {
         sqlx::query("UPDATE outbox SET attempts = attempts + 1, last_error = $2 WHERE id = $1")
             .bind(id)
@@ -125,11 +150,21 @@ pub async fn publish_batch(conn: &mut PgConnection, producer: &FutureProducer) -
             .await?;
     }
     tx.commit().await?;
-    tracing::debug!(published = acked.len(), failed = failed.len(), "outbox batch");
-    let backlog: i64 = sqlx::query_scalar("SELECT count(*) FROM outbox WHERE published_at IS NULL").fetch_one(&mut *conn).await?;
+    tracing::debug!(
+        published = acked.len(),
+        failed = failed.len(),
+        "outbox batch"
+    );
+    let backlog: i64 = sqlx::query_scalar("SELECT count(*) FROM outbox WHERE published_at IS NULL")
+        .fetch_one(&mut *conn)
+        .await?;
     metrics::gauge!(OUTBOX_BACKLOG).set(backlog as f64);
     match failed.first() {
         None => Ok(acked.len()),
-        Some((_, first_error)) => Err(RelayError::Kafka { failed: failed.len(), total: rows.len(), first_error: first_error.clone() }),
+        Some((_, first_error)) => Err(RelayError::Kafka {
+            failed: failed.len(),
+            total: rows.len(),
+            first_error: first_error.clone(),
+        }),
     }
 }

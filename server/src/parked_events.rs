@@ -35,7 +35,16 @@ impl Parked {
     pub fn from_message(message: &BorrowedMessage<'_>) -> Self {
         let headers = message
             .headers()
-            .map(|h| h.iter().map(|h| (h.key.to_string(), String::from_utf8_lossy(h.value.unwrap_or_default()).into_owned())).collect())
+            .map(|h| {
+                h.iter()
+                    .map(|h| {
+                        (
+                            h.key.to_string(),
+                            String::from_utf8_lossy(h.value.unwrap_or_default()).into_owned(),
+                        )
+                    })
+                    .collect()
+            })
             .unwrap_or_default();
         Self {
             invoice_key: String::from_utf8_lossy(message.key().unwrap_or_default()).into_owned(),
@@ -50,10 +59,18 @@ impl Parked {
 }
 
 pub async fn has_parked(pool: &PgPool, invoice_key: &str) -> Result<bool, sqlx::Error> {
-    sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM parked_events WHERE invoice_key = $1)").bind(invoice_key).fetch_one(pool).await
+    sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM parked_events WHERE invoice_key = $1)")
+        .bind(invoice_key)
+        .fetch_one(pool)
+        .await
 }
 
-pub async fn park(pool: &PgPool, message: &Parked, attempts: u32, error: &str) -> Result<(), sqlx::Error> {
+pub async fn park(
+    pool: &PgPool,
+    message: &Parked,
+    attempts: u32,
+    error: &str,
+) -> Result<(), sqlx::Error> {
     sqlx::query(
         "INSERT INTO parked_events (invoice_key, kafka_topic, kafka_partition, kafka_offset, message_key, payload, headers, attempts, last_error, next_attempt_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, now() + make_interval(secs => $10))
@@ -92,7 +109,10 @@ pub async fn run(processor: Processor, shutdown: CancellationToken) {
 pub async fn retry_due(processor: &Processor) -> Result<usize, sqlx::Error> {
     let pool = &processor.pool;
     let mut guard = pool.begin().await?;
-    let elected: bool = sqlx::query_scalar("SELECT pg_try_advisory_xact_lock($1)").bind(WORKER_LOCK).fetch_one(&mut *guard).await?;
+    let elected: bool = sqlx::query_scalar("SELECT pg_try_advisory_xact_lock($1)")
+        .bind(WORKER_LOCK)
+        .fetch_one(&mut *guard)
+        .await?;
     if !elected {
         return Ok(0);
     }
@@ -111,7 +131,14 @@ pub async fn retry_due(processor: &Processor) -> Result<usize, sqlx::Error> {
         .fetch_one(&mut *guard)
         .await?;
         let attempts = attempts as u32 + 1;
-        let outcome = processor.handle(&parked.topic, parked.partition, parked.offset, parked.payload.as_deref()).await;
+        let outcome = processor
+            .handle(
+                &parked.topic,
+                parked.partition,
+                parked.offset,
+                parked.payload.as_deref(),
+            )
+            .await;
         let dead_letter = match outcome {
             Ok(_) => None,
             Err(Failure::Permanent(reason)) => Some(reason),
@@ -136,7 +163,10 @@ pub async fn retry_due(processor: &Processor) -> Result<usize, sqlx::Error> {
             }
             tracing::error!(%reason, "parked event dead-lettered");
         }
-        sqlx::query("DELETE FROM parked_events WHERE id = $1").bind(id).execute(&mut *guard).await?;
+        sqlx::query("DELETE FROM parked_events WHERE id = $1")
+            .bind(id)
+            .execute(&mut *guard)
+            .await?;
         done += 1;
     }
     guard.commit().await?;

@@ -28,7 +28,11 @@ pub struct ProduceApi {
 }
 
 fn refuse(status: StatusCode, error: impl Into<String>) -> Response {
-    (status, Json(json!({ "success": false, "error": error.into() }))).into_response()
+    (
+        status,
+        Json(json!({ "success": false, "error": error.into() })),
+    )
+        .into_response()
 }
 
 /// The users' health check: is the endpoint up, and which broker does it talk to.
@@ -46,9 +50,13 @@ pub struct ProduceRequest {
 }
 
 /// Checks a request body: `{"topic": "...", "message": {...}}`.
-pub fn parse(body: &[u8], allowed_topics: &[String]) -> Result<ProduceRequest, (StatusCode, String)> {
+pub fn parse(
+    body: &[u8],
+    allowed_topics: &[String],
+) -> Result<ProduceRequest, (StatusCode, String)> {
     let bad = |reason: String| (StatusCode::BAD_REQUEST, reason);
-    let body: Value = serde_json::from_slice(body).map_err(|e| bad(format!("invalid JSON: {e}")))?;
+    let body: Value =
+        serde_json::from_slice(body).map_err(|e| bad(format!("invalid JSON: {e}")))?;
     let topic = match body.get("topic") {
         Some(Value::String(t)) if !t.trim().is_empty() => t.trim().to_string(),
         Some(_) => return Err(bad("`topic` must be a non-empty string".into())),
@@ -60,15 +68,29 @@ pub fn parse(body: &[u8], allowed_topics: &[String]) -> Result<ProduceRequest, (
         None => return Err(bad("missing field `message`".into())),
     };
     if !allowed_topics.iter().any(|t| *t == topic) {
-        return Err((StatusCode::FORBIDDEN, format!("topic `{topic}` is not allowed here (allowed: {})", allowed_topics.join(", "))));
+        return Err((
+            StatusCode::FORBIDDEN,
+            format!(
+                "topic `{topic}` is not allowed here (allowed: {})",
+                allowed_topics.join(", ")
+            ),
+        ));
     }
     let key = match message.get("invoiceId") {
         Some(Value::String(s)) => Some(s.clone()),
         Some(Value::Number(n)) => Some(n.to_string()),
         _ => None,
     };
-    let event_type = message.get("action").and_then(Value::as_str).map(str::to_string);
-    Ok(ProduceRequest { topic, key, event_type, value: message.to_string() })
+    let event_type = message
+        .get("action")
+        .and_then(Value::as_str)
+        .map(str::to_string);
+    Ok(ProduceRequest {
+        topic,
+        key,
+        event_type,
+        value: message.to_string(),
+    })
 }
 
 pub async fn produce(State(api): State<ProduceApi>, body: Bytes) -> Response {
@@ -76,11 +98,19 @@ pub async fn produce(State(api): State<ProduceApi>, body: Bytes) -> Response {
         Ok(request) => request,
         Err((status, reason)) => return refuse(status, reason),
     };
-    let mut headers = OwnedHeaders::new().insert(Header { key: "source", value: Some(SOURCE) });
+    let mut headers = OwnedHeaders::new().insert(Header {
+        key: "source",
+        value: Some(SOURCE),
+    });
     if let Some(event_type) = &request.event_type {
-        headers = headers.insert(Header { key: "event-type", value: Some(event_type.as_str()) });
+        headers = headers.insert(Header {
+            key: "event-type",
+            value: Some(event_type.as_str()),
+        });
     }
-    let mut record = FutureRecord::to(&request.topic).payload(&request.value).headers(headers);
+    let mut record = FutureRecord::to(&request.topic)
+        .payload(&request.value)
+        .headers(headers);
     if let Some(key) = &request.key {
         record = record.key(key);
     }
@@ -95,7 +125,13 @@ pub async fn produce(State(api): State<ProduceApi>, body: Bytes) -> Response {
         .into_response(),
         Err((e, _)) => {
             tracing::warn!(error = %e, broker = %api.broker, "produce request failed");
-            refuse(StatusCode::SERVICE_UNAVAILABLE, format!("the Kafka broker at {} did not accept the message: {e}", api.broker))
+            refuse(
+                StatusCode::SERVICE_UNAVAILABLE,
+                format!(
+                    "the Kafka broker at {} did not accept the message: {e}",
+                    api.broker
+                ),
+            )
         }
     }
 }
@@ -115,7 +151,10 @@ mod tests {
         assert_eq!(request.topic, "invoices");
         assert_eq!(request.key.as_deref(), Some("INV-001"));
         assert_eq!(request.event_type.as_deref(), Some("created"));
-        assert_eq!(serde_json::from_str::<Value>(&request.value).unwrap()["amount"], 1500);
+        assert_eq!(
+            serde_json::from_str::<Value>(&request.value).unwrap()["amount"],
+            1500
+        );
     }
 
     #[test]
@@ -124,8 +163,17 @@ mod tests {
         assert_eq!(reason(b"{not json").0, StatusCode::BAD_REQUEST);
         assert!(reason(b"{not json").1.starts_with("invalid JSON"));
         assert_eq!(reason(br#"{"message":{}}"#).1, "missing field `topic`");
-        assert_eq!(reason(br#"{"topic":"invoices"}"#).1, "missing field `message`");
-        assert_eq!(reason(br#"{"topic":"invoices","message":"hi"}"#).1, "`message` must be a JSON object");
-        assert_eq!(reason(br#"{"topic":"secrets","message":{}}"#).0, StatusCode::FORBIDDEN);
+        assert_eq!(
+            reason(br#"{"topic":"invoices"}"#).1,
+            "missing field `message`"
+        );
+        assert_eq!(
+            reason(br#"{"topic":"invoices","message":"hi"}"#).1,
+            "`message` must be a JSON object"
+        );
+        assert_eq!(
+            reason(br#"{"topic":"secrets","message":{}}"#).0,
+            StatusCode::FORBIDDEN
+        );
     }
 }

@@ -5,15 +5,25 @@
 use crate::settings::Settings;
 use sqlx::{Connection, PgConnection, PgPool};
 
-pub async fn environment(prefix: &str, settings_file: &std::path::Path) -> anyhow::Result<(Settings, PgPool)> {
+pub async fn environment(
+    prefix: &str,
+    settings_file: &std::path::Path,
+) -> anyhow::Result<(Settings, PgPool)> {
     let base = Settings::load(settings_file)?;
     let id = uuid::Uuid::new_v4().simple().to_string()[..12].to_string();
     let db_name = format!("acme_{prefix}_{id}");
-    let (server_url, _) = base.database_url.rsplit_once('/').ok_or_else(|| anyhow::anyhow!("database_url has no database name"))?;
+    let (server_url, _) = base
+        .database_url
+        .rsplit_once('/')
+        .ok_or_else(|| anyhow::anyhow!("database_url has no database name"))?;
     let mut admin = PgConnection::connect(&format!("{server_url}/postgres"))
         .await
-        .map_err(|e| anyhow::anyhow!("PostgreSQL must be running (scripts/services.sh start): {e}"))?;
-    sqlx::query(&format!("CREATE DATABASE {db_name}")).execute(&mut admin).await?;
+        .map_err(|e| {
+            anyhow::anyhow!("PostgreSQL must be running (scripts/services.sh start): {e}")
+        })?;
+    sqlx::query(&format!("CREATE DATABASE {db_name}"))
+        .execute(&mut admin)
+        .await?;
     let settings = Settings {
         database_url: format!("{server_url}/{db_name}"),
         invoices_topic: format!("{prefix}.{id}.invoices"),
@@ -33,8 +43,13 @@ pub async fn environment(prefix: &str, settings_file: &std::path::Path) -> anyho
 /// Drops the scratch database (its topics stay: the broker's retention clears them).
 pub async fn remove(settings: &Settings, pool: PgPool) -> anyhow::Result<()> {
     pool.close().await;
-    let (server_url, db_name) = settings.database_url.rsplit_once('/').ok_or_else(|| anyhow::anyhow!("database_url has no database name"))?;
+    let (server_url, db_name) = settings
+        .database_url
+        .rsplit_once('/')
+        .ok_or_else(|| anyhow::anyhow!("database_url has no database name"))?;
     let mut admin = PgConnection::connect(&format!("{server_url}/postgres")).await?;
-    sqlx::query(&format!("DROP DATABASE IF EXISTS {db_name} WITH (FORCE)")).execute(&mut admin).await?;
+    sqlx::query(&format!("DROP DATABASE IF EXISTS {db_name} WITH (FORCE)"))
+        .execute(&mut admin)
+        .await?;
     Ok(())
 }

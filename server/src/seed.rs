@@ -8,12 +8,42 @@ const DEMO_PASSWORD: &str = "123456";
 
 /// (id, name, email, avatar)
 const CUSTOMERS: [(&str, &str, &str, &str); 6] = [
-    ("d6e15727-9fe1-4961-8c5b-ea44a9bd81aa", "Evil Rabbit", "evil@rabbit.com", "/customers/evil-rabbit.svg"),
-    ("3958dc9e-712f-4377-85e9-fec4b6a6442a", "Delba de Oliveira", "delba@oliveira.com", "/customers/delba-de-oliveira.svg"),
-    ("3958dc9e-742f-4377-85e9-fec4b6a6442a", "Lee Robinson", "lee@robinson.com", "/customers/lee-robinson.svg"),
-    ("76d65c26-f784-44a2-ac19-586678f7c2f2", "Michael Novotny", "michael@novotny.com", "/customers/michael-novotny.svg"),
-    ("cc27c14a-0acf-4f4a-a6c9-d45682c144b9", "Amy Burns", "amy@burns.com", "/customers/amy-burns.svg"),
-    ("13d07535-c59e-4157-a011-f8d2ef4e0cbb", "Balazs Orban", "balazs@orban.com", "/customers/balazs-orban.svg"),
+    (
+        "d6e15727-9fe1-4961-8c5b-ea44a9bd81aa",
+        "Evil Rabbit",
+        "evil@rabbit.com",
+        "/customers/evil-rabbit.svg",
+    ),
+    (
+        "3958dc9e-712f-4377-85e9-fec4b6a6442a",
+        "Delba de Oliveira",
+        "delba@oliveira.com",
+        "/customers/delba-de-oliveira.svg",
+    ),
+    (
+        "3958dc9e-742f-4377-85e9-fec4b6a6442a",
+        "Lee Robinson",
+        "lee@robinson.com",
+        "/customers/lee-robinson.svg",
+    ),
+    (
+        "76d65c26-f784-44a2-ac19-586678f7c2f2",
+        "Michael Novotny",
+        "michael@novotny.com",
+        "/customers/michael-novotny.svg",
+    ),
+    (
+        "cc27c14a-0acf-4f4a-a6c9-d45682c144b9",
+        "Amy Burns",
+        "amy@burns.com",
+        "/customers/amy-burns.svg",
+    ),
+    (
+        "13d07535-c59e-4157-a011-f8d2ef4e0cbb",
+        "Balazs Orban",
+        "balazs@orban.com",
+        "/customers/balazs-orban.svg",
+    ),
 ];
 
 /// (customer index, cents, status, date). Ids are fixed so that seeding is idempotent.
@@ -35,8 +65,18 @@ const INVOICES: [(usize, i64, &str, &str); 13] = [
 
 /// Dollars per month, as in the Next.js data; stored in cents.
 const REVENUE: [(&str, i64); 12] = [
-    ("Jan", 2000), ("Feb", 1800), ("Mar", 2200), ("Apr", 2500), ("May", 2300), ("Jun", 3200),
-    ("Jul", 3500), ("Aug", 3700), ("Sep", 2500), ("Oct", 2800), ("Nov", 3000), ("Dec", 4800),
+    ("Jan", 2000),
+    ("Feb", 1800),
+    ("Mar", 2200),
+    ("Apr", 2500),
+    ("May", 2300),
+    ("Jun", 3200),
+    ("Jul", 3500),
+    ("Aug", 3700),
+    ("Sep", 2500),
+    ("Oct", 2800),
+    ("Nov", 3000),
+    ("Dec", 4800),
 ];
 
 pub async fn demo_data(pool: &PgPool) -> Result<(), sqlx::Error> {

@@ -39,7 +39,13 @@ struct List(Vec<String>);
 impl FromStr for List {
     type Err = String;
     fn from_str(s: &str) -> Result<Self, String> {
-        Ok(List(s.split(',').map(str::trim).filter(|t| !t.is_empty()).map(str::to_string).collect()))
+        Ok(List(
+            s.split(',')
+                .map(str::trim)
+                .filter(|t| !t.is_empty())
+                .map(str::to_string)
+                .collect(),
+        ))
     }
 }
 
@@ -47,8 +53,14 @@ impl FromStr for List {
 pub enum SettingsError {
     #[error("cannot read settings file {path}: {reason}")]
     File { path: String, reason: String },
-    #[error("setting `{name}` {problem} (set it in the [acme] table of Leptos.toml or with {env})")]
-    Invalid { name: &'static str, env: String, problem: String },
+    #[error(
+        "setting `{name}` {problem} (set it in the [acme] table of Leptos.toml or with {env})"
+    )]
+    Invalid {
+        name: &'static str,
+        env: String,
+        problem: String,
+    },
 }
 
 /// Where one setting comes from: its key in the file and the environment variables that
@@ -65,19 +77,32 @@ impl Source<'_> {
         T::Err: fmt::Display,
     {
         let own_env = format!("ACME_{}", name.to_uppercase());
-        let env_names: Vec<&str> = std::iter::once(own_env.as_str()).chain(aliases.iter().copied()).collect();
-        let invalid = |problem: String| SettingsError::Invalid { name, env: env_names.join(" or "), problem };
+        let env_names: Vec<&str> = std::iter::once(own_env.as_str())
+            .chain(aliases.iter().copied())
+            .collect();
+        let invalid = |problem: String| SettingsError::Invalid {
+            name,
+            env: env_names.join(" or "),
+            problem,
+        };
         let raw = match env_names.iter().find_map(|var| (self.env)(var)) {
             Some(value) => value,
             None => match self.table.get(name) {
                 Some(toml::Value::String(s)) => s.clone(),
                 Some(toml::Value::Integer(i)) => i.to_string(),
                 Some(toml::Value::Boolean(b)) => b.to_string(),
-                Some(other) => return Err(invalid(format!("has an unsupported type ({})", other.type_str()))),
+                Some(other) => {
+                    return Err(invalid(format!(
+                        "has an unsupported type ({})",
+                        other.type_str()
+                    )))
+                }
                 None => return Err(invalid("is missing".into())),
             },
         };
-        raw.trim().parse::<T>().map_err(|e| invalid(format!("has the invalid value {raw:?}: {e}")))
+        raw.trim()
+            .parse::<T>()
+            .map_err(|e| invalid(format!("has the invalid value {raw:?}: {e}")))
     }
 }
 
@@ -87,25 +112,47 @@ impl Settings {
         app::kafka_tools::KafkaTools {
             brokers: self.kafka_broker.clone(),
             dlq_topic: self.dlq_topic.clone(),
-            protected_topics: vec![self.invoices_topic.clone(), self.activity_topic.clone(), self.dlq_topic.clone()],
+            protected_topics: vec![
+                self.invoices_topic.clone(),
+                self.activity_topic.clone(),
+                self.dlq_topic.clone(),
+            ],
         }
     }
 
     /// Reads the file, then the process environment on top.
     pub fn load(path: &Path) -> Result<Self, SettingsError> {
-        let text = std::fs::read_to_string(path)
-            .map_err(|e| SettingsError::File { path: path.display().to_string(), reason: e.to_string() })?;
-        Self::from_toml(&text, &|name| std::env::var(name).ok().filter(|v| !v.is_empty()))
-            .map_err(|e| match e {
-                SettingsError::File { reason, .. } => SettingsError::File { path: path.display().to_string(), reason },
-                other => other,
-            })
+        let text = std::fs::read_to_string(path).map_err(|e| SettingsError::File {
+            path: path.display().to_string(),
+            reason: e.to_string(),
+        })?;
+        Self::from_toml(&text, &|name| {
+            std::env::var(name).ok().filter(|v| !v.is_empty())
+        })
+        .map_err(|e| match e {
+            SettingsError::File { reason, .. } => SettingsError::File {
+                path: path.display().to_string(),
+                reason,
+            },
+            other => other,
+        })
     }
 
-    pub fn from_toml(text: &str, env: &dyn Fn(&str) -> Option<String>) -> Result<Self, SettingsError> {
-        let doc: toml::Table = text.parse().map_err(|e: toml::de::Error| SettingsError::File { path: String::new(), reason: e.to_string() })?;
+    pub fn from_toml(
+        text: &str,
+        env: &dyn Fn(&str) -> Option<String>,
+    ) -> Result<Self, SettingsError> {
+        let doc: toml::Table = text
+            .parse()
+            .map_err(|e: toml::de::Error| SettingsError::File {
+                path: String::new(),
+                reason: e.to_string(),
+            })?;
         let empty = toml::Table::new();
-        let table = doc.get("acme").and_then(toml::Value::as_table).unwrap_or(&empty);
+        let table = doc
+            .get("acme")
+            .and_then(toml::Value::as_table)
+            .unwrap_or(&empty);
         let s = Source { table, env };
         let settings = Self {
             database_url: s.get("database_url", &["DATABASE_URL"])?,
@@ -143,23 +190,46 @@ impl Settings {
             env: format!("ACME_{}{aliases}", name.to_uppercase()),
             problem,
         };
-        if !(self.database_url.starts_with("postgres://") || self.database_url.starts_with("postgresql://")) {
-            return Err(fail("database_url", " or DATABASE_URL", "must be a postgres:// URL".into()));
+        if !(self.database_url.starts_with("postgres://")
+            || self.database_url.starts_with("postgresql://"))
+        {
+            return Err(fail(
+                "database_url",
+                " or DATABASE_URL",
+                "must be a postgres:// URL".into(),
+            ));
         }
         if !(1..=3600).contains(&self.feed_ping_seconds) {
-            return Err(fail("feed_ping_seconds", "", "must be between 1 and 3600".into()));
+            return Err(fail(
+                "feed_ping_seconds",
+                "",
+                "must be between 1 and 3600".into(),
+            ));
         }
         if !(16..=1_000_000).contains(&self.feed_client_buffer) {
-            return Err(fail("feed_client_buffer", "", "must be between 16 and 1000000".into()));
+            return Err(fail(
+                "feed_client_buffer",
+                "",
+                "must be between 16 and 1000000".into(),
+            ));
         }
         if !(1..=200).contains(&self.database_max_connections) {
-            return Err(fail("database_max_connections", "", "must be between 1 and 200".into()));
+            return Err(fail(
+                "database_max_connections",
+                "",
+                "must be between 1 and 200".into(),
+            ));
         }
         let broker_ok = self.kafka_broker.split(',').all(|b| {
-            b.rsplit_once(':').is_some_and(|(host, port)| !host.trim().is_empty() && port.parse::<u16>().is_ok())
+            b.rsplit_once(':')
+                .is_some_and(|(host, port)| !host.trim().is_empty() && port.parse::<u16>().is_ok())
         });
         if !broker_ok {
-            return Err(fail("kafka_broker", " or KAFKA_BROKER", "must be host:port[,host:port...]".into()));
+            return Err(fail(
+                "kafka_broker",
+                " or KAFKA_BROKER",
+                "must be host:port[,host:port...]".into(),
+            ));
         }
         for (name, alias, topic) in [
             ("invoices_topic", " or KAFKA_TOPIC", &self.invoices_topic),
@@ -171,21 +241,44 @@ impl Settings {
             }
         }
         if self.invoices_topic == self.activity_topic {
-            return Err(fail("activity_topic", "", "must differ from invoices_topic".into()));
+            return Err(fail(
+                "activity_topic",
+                "",
+                "must differ from invoices_topic".into(),
+            ));
         }
-        for (name, n) in [("invoices_partitions", self.invoices_partitions), ("activity_partitions", self.activity_partitions)] {
+        for (name, n) in [
+            ("invoices_partitions", self.invoices_partitions),
+            ("activity_partitions", self.activity_partitions),
+        ] {
             if !(1..=1000).contains(&n) {
                 return Err(fail(name, "", "must be between 1 and 1000".into()));
             }
         }
         if !(1..=100).contains(&self.processor_max_attempts) {
-            return Err(fail("processor_max_attempts", "", "must be between 1 and 100".into()));
+            return Err(fail(
+                "processor_max_attempts",
+                "",
+                "must be between 1 and 100".into(),
+            ));
         }
         if !self.api_token.is_empty() && self.api_token.len() < 16 {
-            return Err(fail("api_token", "", "must be empty (off) or at least 16 characters".into()));
+            return Err(fail(
+                "api_token",
+                "",
+                "must be empty (off) or at least 16 characters".into(),
+            ));
         }
-        if let Some(bad) = self.produce_allowed_topics.iter().find(|t| check_topic_name(t).is_err()) {
-            return Err(fail("produce_allowed_topics", "", format!("lists an invalid topic name {bad:?}")));
+        if let Some(bad) = self
+            .produce_allowed_topics
+            .iter()
+            .find(|t| check_topic_name(t).is_err())
+        {
+            return Err(fail(
+                "produce_allowed_topics",
+                "",
+                format!("lists an invalid topic name {bad:?}"),
+            ));
         }
         if !self.mail_from.contains('@') {
             return Err(fail("mail_from", "", "must be an email address".into()));
@@ -196,14 +289,26 @@ impl Settings {
             ("webhook_team_chat_url", &self.webhook_team_chat_url),
         ] {
             if !url.is_empty() && !(url.starts_with("http://") || url.starts_with("https://")) {
-                return Err(fail(name, "", "must be empty (off) or an http(s):// URL".into()));
+                return Err(fail(
+                    name,
+                    "",
+                    "must be empty (off) or an http(s):// URL".into(),
+                ));
             }
         }
         if self.webhook_secret.len() < 16 {
-            return Err(fail("webhook_secret", "", "must be at least 16 characters".into()));
+            return Err(fail(
+                "webhook_secret",
+                "",
+                "must be at least 16 characters".into(),
+            ));
         }
         if self.processor_group_id.trim().is_empty() {
-            return Err(fail("processor_group_id", " or KAFKA_GROUP_ID", "must not be empty".into()));
+            return Err(fail(
+                "processor_group_id",
+                " or KAFKA_GROUP_ID",
+                "must not be empty".into(),
+            ));
         }
         Ok(())
     }
@@ -221,8 +326,13 @@ mod tests {
     const FILE: &str = include_str!("../../Leptos.toml");
 
     fn load(env: &[(&str, &str)]) -> Result<Settings, SettingsError> {
-        let env: Vec<(String, String)> = env.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
-        Settings::from_toml(FILE, &move |name| env.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone()))
+        let env: Vec<(String, String)> = env
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        Settings::from_toml(FILE, &move |name| {
+            env.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone())
+        })
     }
 
     #[test]
@@ -235,8 +345,21 @@ mod tests {
 
     #[test]
     fn our_users_variable_names_override_the_file() {
-        let s = load(&[("KAFKA_BROKER", "kafka:29092"), ("KAFKA_TOPIC", "orders"), ("KAFKA_GROUP_ID", "g1"), ("DATABASE_URL", "postgres://a@b/c")]).unwrap();
-        assert_eq!((s.kafka_broker.as_str(), s.invoices_topic.as_str(), s.processor_group_id.as_str()), ("kafka:29092", "orders", "g1"));
+        let s = load(&[
+            ("KAFKA_BROKER", "kafka:29092"),
+            ("KAFKA_TOPIC", "orders"),
+            ("KAFKA_GROUP_ID", "g1"),
+            ("DATABASE_URL", "postgres://a@b/c"),
+        ])
+        .unwrap();
+        assert_eq!(
+            (
+                s.kafka_broker.as_str(),
+                s.invoices_topic.as_str(),
+                s.processor_group_id.as_str()
+            ),
+            ("kafka:29092", "orders", "g1")
+        );
         assert_eq!(s.database_url, "postgres://a@b/c");
     }
 
@@ -248,13 +371,25 @@ mod tests {
 
     #[test]
     fn a_bad_value_names_the_setting_and_the_variable() {
-        let err = load(&[("ACME_INVOICES_PARTITIONS", "lots")]).unwrap_err().to_string();
-        assert!(err.contains("`invoices_partitions`") && err.contains("ACME_INVOICES_PARTITIONS"), "{err}");
+        let err = load(&[("ACME_INVOICES_PARTITIONS", "lots")])
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("`invoices_partitions`") && err.contains("ACME_INVOICES_PARTITIONS"),
+            "{err}"
+        );
         let err = load(&[("KAFKA_BROKER", "nohost")]).unwrap_err().to_string();
-        assert!(err.contains("`kafka_broker`") && err.contains("KAFKA_BROKER"), "{err}");
-        let err = load(&[("KAFKA_TOPIC", "bad topic!")]).unwrap_err().to_string();
+        assert!(
+            err.contains("`kafka_broker`") && err.contains("KAFKA_BROKER"),
+            "{err}"
+        );
+        let err = load(&[("KAFKA_TOPIC", "bad topic!")])
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("`invoices_topic`"), "{err}");
-        let err = load(&[("ACME_RUN_PROCESSOR", "maybe")]).unwrap_err().to_string();
+        let err = load(&[("ACME_RUN_PROCESSOR", "maybe")])
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("`run_processor`"), "{err}");
     }
 }

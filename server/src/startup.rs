@@ -2,11 +2,21 @@
 //! relay, the processor, the activity hub and the HTTP router. Tests call it too.
 
 use crate::{
-    activity_hub::ActivityHub, auth_gate, invoice_processor, kafka, outbox_relay, produce_api::{self, ProduceApi}, seed,
-    settings::Settings, ws_activity,
+    activity_hub::ActivityHub,
+    auth_gate, invoice_processor, kafka, outbox_relay,
+    produce_api::{self, ProduceApi},
+    seed,
+    settings::Settings,
+    ws_activity,
 };
 use anyhow::Context;
-use axum::{extract::{DefaultBodyLimit, FromRef, State}, http::StatusCode, middleware, routing::get, Json, Router};
+use axum::{
+    extract::{DefaultBodyLimit, FromRef, State},
+    http::StatusCode,
+    middleware,
+    routing::get,
+    Json, Router,
+};
 use leptos::prelude::*;
 use leptos_axum::{generate_route_list, LeptosRoutes};
 use rdkafka::{consumer::Consumer, producer::Producer};
@@ -53,7 +63,10 @@ pub async fn connect_database(settings: &Settings) -> anyhow::Result<PgPool> {
         .connect(&settings.database_url)
         .await
         .context("cannot connect to PostgreSQL (setting `database_url`): is it running? try scripts/services.sh start")?;
-    sqlx::migrate!("../migrations").run(&pool).await.context("running database migrations")?;
+    sqlx::migrate!("../migrations")
+        .run(&pool)
+        .await
+        .context("running database migrations")?;
     Ok(pool)
 }
 
@@ -73,12 +86,26 @@ pub async fn ensure_topics(settings: &Settings) -> anyhow::Result<()> {
 
 /// The event pipeline: the outbox relay always (only one publishes at a time across
 /// processes), and the invoice events processor when `with_processor`.
-pub fn spawn_pipeline(tasks: &mut JoinSet<()>, settings: &Settings, pool: &PgPool, shutdown: &CancellationToken, with_processor: bool) -> anyhow::Result<()> {
+pub fn spawn_pipeline(
+    tasks: &mut JoinSet<()>,
+    settings: &Settings,
+    pool: &PgPool,
+    shutdown: &CancellationToken,
+    with_processor: bool,
+) -> anyhow::Result<()> {
     crate::telemetry_metrics::handle();
     let producer = kafka::producer(&settings.kafka_broker)?;
-    tasks.spawn(outbox_relay::run(pool.clone(), producer.clone(), shutdown.clone()));
+    tasks.spawn(outbox_relay::run(
+        pool.clone(),
+        producer.clone(),
+        shutdown.clone(),
+    ));
     if with_processor {
-        let consumer = kafka::consumer(&settings.kafka_broker, &settings.processor_group_id, "earliest")?;
+        let consumer = kafka::consumer(
+            &settings.kafka_broker,
+            &settings.processor_group_id,
+            "earliest",
+        )?;
         consumer.subscribe(&[&settings.invoices_topic])?;
         let processor = invoice_processor::Processor {
             pool: pool.clone(),
@@ -89,15 +116,31 @@ pub fn spawn_pipeline(tasks: &mut JoinSet<()>, settings: &Settings, pool: &PgPoo
                 max_attempts: settings.processor_max_attempts,
             },
         };
-        tasks.spawn(crate::parked_events::run(processor.clone(), shutdown.clone()));
-        tasks.spawn(invoice_processor::run(consumer, processor, shutdown.clone()));
-        let (brokers, group, topic, stop) =
-            (settings.kafka_broker.clone(), settings.processor_group_id.clone(), settings.invoices_topic.clone(), shutdown.clone());
+        tasks.spawn(crate::parked_events::run(
+            processor.clone(),
+            shutdown.clone(),
+        ));
+        tasks.spawn(invoice_processor::run(
+            consumer,
+            processor,
+            shutdown.clone(),
+        ));
+        let (brokers, group, topic, stop) = (
+            settings.kafka_broker.clone(),
+            settings.processor_group_id.clone(),
+            settings.invoices_topic.clone(),
+            shutdown.clone(),
+        );
         tasks.spawn(async move {
-            let _ = tokio::task::spawn_blocking(move || invoice_processor::watch_lag(brokers, group, topic, stop)).await;
+            let _ = tokio::task::spawn_blocking(move || {
+                invoice_processor::watch_lag(brokers, group, topic, stop)
+            })
+            .await;
         });
         // The processor's mail and webhooks go out from wherever it runs.
-        tasks.spawn(crate::delivery::Delivery::from_settings(settings, pool.clone())?.run(shutdown.clone()));
+        tasks.spawn(
+            crate::delivery::Delivery::from_settings(settings, pool.clone())?.run(shutdown.clone()),
+        );
     }
     Ok(())
 }
@@ -107,13 +150,21 @@ impl Application {
         crate::telemetry_metrics::handle();
         let pool = connect_database(&settings).await?;
         if settings.seed_demo_data {
-            seed::demo_data(&pool).await.context("seeding the demo data")?;
+            seed::demo_data(&pool)
+                .await
+                .context("seeding the demo data")?;
         }
         ensure_topics(&settings).await?;
 
         let shutdown = CancellationToken::new();
         let mut tasks = JoinSet::new();
-        spawn_pipeline(&mut tasks, &settings, &pool, &shutdown, settings.run_processor)?;
+        spawn_pipeline(
+            &mut tasks,
+            &settings,
+            &pool,
+            &shutdown,
+            settings.run_processor,
+        )?;
 
         // Each process sees every activity item: a group of its own, starting at the end
         // (what came before is in the database and replayed from there).
@@ -124,7 +175,10 @@ impl Application {
         tasks.spawn(hub.clone().run(hub_consumer, shutdown.clone()));
 
         let sessions = PostgresStore::new(pool.clone());
-        sessions.migrate().await.context("creating the session table")?;
+        sessions
+            .migrate()
+            .await
+            .context("creating the session table")?;
         let sessions = SessionManagerLayer::new(sessions)
             .with_name("acme_session")
             .with_http_only(true)
@@ -137,7 +191,9 @@ impl Application {
             broker: settings.kafka_broker.clone(),
             allowed_topics: settings.produce_allowed_topics.clone(),
         };
-        let access = auth_gate::Access { api_token: Some(settings.api_token.clone()).filter(|t| !t.is_empty()) };
+        let access = auth_gate::Access {
+            api_token: Some(settings.api_token.clone()).filter(|t| !t.is_empty()),
+        };
         let state = AppState {
             app: app::state::AppState {
                 pool,
@@ -152,27 +208,40 @@ impl Application {
         };
         let listener = tokio::net::TcpListener::bind(&leptos_options.site_addr)
             .await
-            .with_context(|| format!("cannot listen on {} (setting `site-addr` or LEPTOS_SITE_ADDR)", leptos_options.site_addr))?;
+            .with_context(|| {
+                format!(
+                    "cannot listen on {} (setting `site-addr` or LEPTOS_SITE_ADDR)",
+                    leptos_options.site_addr
+                )
+            })?;
         let addr = listener.local_addr()?;
         // Pages stream in several writes: without NODELAY, Nagle's algorithm holds each later
         // write until the browser's delayed ACK (about 40 ms per response).
-        let listener = axum::serve::ListenerExt::tap_io(listener, |tcp: &mut tokio::net::TcpStream| {
-            if let Err(e) = tcp.set_nodelay(true) {
-                tracing::debug!(error = %e, "could not set TCP_NODELAY");
-            }
-        });
+        let listener =
+            axum::serve::ListenerExt::tap_io(listener, |tcp: &mut tokio::net::TcpStream| {
+                if let Err(e) = tcp.set_nodelay(true) {
+                    tracing::debug!(error = %e, "could not set TCP_NODELAY");
+                }
+            });
         let router = router(state, access).layer(sessions);
         let stop = shutdown.clone();
         tasks.spawn(async move {
-            let served = axum::serve(listener, router.into_make_service_with_connect_info::<SocketAddr>())
-                .with_graceful_shutdown(async move { stop.cancelled().await })
-                .await;
+            let served = axum::serve(
+                listener,
+                router.into_make_service_with_connect_info::<SocketAddr>(),
+            )
+            .with_graceful_shutdown(async move { stop.cancelled().await })
+            .await;
             if let Err(e) = served {
                 tracing::error!(error = %e, "http server failed");
             }
         });
         tracing::info!(%addr, "listening on http://{addr}");
-        Ok(Self { addr, shutdown, tasks })
+        Ok(Self {
+            addr,
+            shutdown,
+            tasks,
+        })
     }
 
     /// Runs until `shutdown` is cancelled, then waits (bounded) for the tasks to finish.
@@ -184,7 +253,10 @@ impl Application {
 /// Waits for cancellation, then up to 8 s for the tasks to finish what they were doing.
 pub async fn wait_for_tasks(shutdown: CancellationToken, mut tasks: JoinSet<()>) {
     shutdown.cancelled().await;
-    let drained = tokio::time::timeout(Duration::from_secs(8), async { while tasks.join_next().await.is_some() {} }).await;
+    let drained = tokio::time::timeout(Duration::from_secs(8), async {
+        while tasks.join_next().await.is_some() {}
+    })
+    .await;
     if drained.is_err() {
         tracing::warn!("some tasks did not stop within 8 s");
     }
@@ -192,13 +264,28 @@ pub async fn wait_for_tasks(shutdown: CancellationToken, mut tasks: JoinSet<()>)
 
 /// Ready when both the database and the broker answer.
 async fn ready(State(state): State<AppState>) -> (StatusCode, Json<serde_json::Value>) {
-    let database = sqlx::query("SELECT 1").execute(&state.app.pool).await.is_ok();
-    let producer = state.produce.producer.clone();
-    let broker = tokio::task::spawn_blocking(move || producer.client().fetch_metadata(None, Duration::from_secs(2)).is_ok())
+    let database = sqlx::query("SELECT 1")
+        .execute(&state.app.pool)
         .await
-        .unwrap_or(false);
-    let status = if database && broker { StatusCode::OK } else { StatusCode::SERVICE_UNAVAILABLE };
-    (status, Json(serde_json::json!({ "database": database, "broker": broker })))
+        .is_ok();
+    let producer = state.produce.producer.clone();
+    let broker = tokio::task::spawn_blocking(move || {
+        producer
+            .client()
+            .fetch_metadata(None, Duration::from_secs(2))
+            .is_ok()
+    })
+    .await
+    .unwrap_or(false);
+    let status = if database && broker {
+        StatusCode::OK
+    } else {
+        StatusCode::SERVICE_UNAVAILABLE
+    };
+    (
+        status,
+        Json(serde_json::json!({ "database": database, "broker": broker })),
+    )
 }
 
 /// `/pkg` (the wasm, JS and CSS of the site): precompressed files when the release build made
@@ -208,10 +295,17 @@ fn site_assets(options: &LeptosOptions) -> Router<AppState> {
     use axum::http::{header, HeaderValue};
     use tower_http::{services::ServeDir, set_header::SetResponseHeaderLayer};
     let dir = std::path::Path::new(options.site_root.as_ref()).join(options.site_pkg_dir.as_ref());
-    let policy = if options.hash_files { "public, max-age=31536000, immutable" } else { "no-cache" };
+    let policy = if options.hash_files {
+        "public, max-age=31536000, immutable"
+    } else {
+        "no-cache"
+    };
     Router::new()
         .fallback_service(ServeDir::new(dir).precompressed_br().precompressed_gzip())
-        .layer(SetResponseHeaderLayer::overriding(header::CACHE_CONTROL, HeaderValue::from_static(policy)))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static(policy),
+        ))
 }
 
 fn router(state: AppState, access: auth_gate::Access) -> Router<()> {
@@ -228,7 +322,9 @@ fn router(state: AppState, access: auth_gate::Access) -> Router<()> {
         .route("/api/activity/export", get(crate::activity_export::export))
         .route(
             "/api/kafka/produce",
-            get(produce_api::health).post(produce_api::produce).layer(DefaultBodyLimit::max(produce_api::MAX_BODY_BYTES)),
+            get(produce_api::health)
+                .post(produce_api::produce)
+                .layer(DefaultBodyLimit::max(produce_api::MAX_BODY_BYTES)),
         )
         .leptos_routes_with_context(
             &state,
@@ -239,11 +335,21 @@ fn router(state: AppState, access: auth_gate::Access) -> Router<()> {
                 move || app::shell(options.clone())
             },
         )
-        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(app::shell))
+        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(
+            app::shell,
+        ))
         // Pages and server function answers, compressed as they stream (fast settings: this
         // runs per request); precompressed assets and the socket upgrade pass untouched.
-        .layer(CompressionLayer::new().br(true).gzip(true).quality(CompressionLevel::Precise(4)))
-        .layer(middleware::from_fn_with_state(access, auth_gate::require_session))
+        .layer(
+            CompressionLayer::new()
+                .br(true)
+                .gzip(true)
+                .quality(CompressionLevel::Precise(4)),
+        )
+        .layer(middleware::from_fn_with_state(
+            access,
+            auth_gate::require_session,
+        ))
         .layer(middleware::from_fn(auth_gate::refuse_cross_site))
         .with_state(state)
 }

@@ -3,7 +3,8 @@
 pub fn init() {
     tracing_subscriber::fmt()
         .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info,rdkafka=warn,sqlx=warn".into()),
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| "info,rdkafka=warn,sqlx=warn".into()),
         )
         .init();
 }
@@ -13,7 +14,8 @@ pub async fn wait_for_signal() {
     let ctrl_c = tokio::signal::ctrl_c();
     #[cfg(unix)]
     {
-        let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).expect("SIGTERM handler");
+        let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+            .expect("SIGTERM handler");
         tokio::select! { _ = ctrl_c => {}, _ = term.recv() => {} }
     }
     #[cfg(not(unix))]
@@ -31,7 +33,9 @@ pub async fn run_main<F: std::future::Future<Output = anyhow::Result<()>>>(body:
 
 /// The settings file: ACME_SETTINGS, or Leptos.toml in the working directory.
 pub fn settings_path() -> std::path::PathBuf {
-    std::env::var("ACME_SETTINGS").unwrap_or_else(|_| "Leptos.toml".into()).into()
+    std::env::var("ACME_SETTINGS")
+        .unwrap_or_else(|_| "Leptos.toml".into())
+        .into()
 }
 
 /// Cancels `shutdown` on Ctrl-C or SIGTERM.

@@ -19,7 +19,12 @@ static HANDLE: OnceLock<PrometheusHandle> = OnceLock::new();
 pub fn handle() -> &'static PrometheusHandle {
     HANDLE.get_or_init(|| {
         let handle = PrometheusBuilder::new()
-            .set_buckets_for_metric(Matcher::Full(PROCESSING_SECONDS.into()), &[0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0])
+            .set_buckets_for_metric(
+                Matcher::Full(PROCESSING_SECONDS.into()),
+                &[
+                    0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0,
+                ],
+            )
             .expect("valid buckets")
             .install_recorder()
             .expect("the only metrics recorder of this process");
@@ -29,13 +34,23 @@ pub fn handle() -> &'static PrometheusHandle {
 }
 
 fn describe() {
-    metrics::describe_counter!(PUBLISHED, "Outbox messages acknowledged by the broker, per topic");
+    metrics::describe_counter!(
+        PUBLISHED,
+        "Outbox messages acknowledged by the broker, per topic"
+    );
     metrics::describe_counter!(CONSUMED, "Invoice events received by the processor");
     metrics::describe_counter!(PROCESSED, "Invoice events processed, per action");
     metrics::describe_counter!(RETRIES, "Processing attempts that failed and were retried");
     metrics::describe_counter!(DEAD_LETTERS, "Messages moved to the dead-letter topic");
-    metrics::describe_histogram!(PROCESSING_SECONDS, metrics::Unit::Seconds, "Time to process one invoice event");
-    metrics::describe_gauge!(CONSUMER_LAG, "Messages not yet processed, per partition of the invoices topic");
+    metrics::describe_histogram!(
+        PROCESSING_SECONDS,
+        metrics::Unit::Seconds,
+        "Time to process one invoice event"
+    );
+    metrics::describe_gauge!(
+        CONSUMER_LAG,
+        "Messages not yet processed, per partition of the invoices topic"
+    );
     metrics::describe_gauge!(OUTBOX_BACKLOG, "Outbox rows not yet published");
 }
 

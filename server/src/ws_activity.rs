@@ -6,11 +6,14 @@
 //! drops one that cannot take a message for SEND_TIMEOUT (the browser reconnects and catches
 //! up from the database) so a stuck client costs the others nothing.
 
-use crate::startup::AppState;
 use crate::activity_hub::FeedFrame;
+use crate::startup::AppState;
 use app::events::{FeedFilter, FeedMessage};
 use axum::{
-    extract::{ws::{Message, WebSocket, WebSocketUpgrade}, Query, State},
+    extract::{
+        ws::{Message, WebSocket, WebSocketUpgrade},
+        Query, State,
+    },
     http::{HeaderMap, StatusCode},
     response::{IntoResponse, Response},
 };
@@ -30,7 +33,12 @@ pub struct FeedQuery {
     after: Option<i64>,
 }
 
-pub async fn upgrade(ws: WebSocketUpgrade, headers: HeaderMap, Query(query): Query<FeedQuery>, State(state): State<AppState>) -> Response {
+pub async fn upgrade(
+    ws: WebSocketUpgrade,
+    headers: HeaderMap,
+    Query(query): Query<FeedQuery>,
+    State(state): State<AppState>,
+) -> Response {
     // A WebSocket is not covered by the same-origin policy: check who opened it.
     if crate::auth_gate::is_cross_site(&headers) {
         return (StatusCode::FORBIDDEN, "cross-site WebSocket refused").into_response();
@@ -42,20 +50,32 @@ pub async fn upgrade(ws: WebSocketUpgrade, headers: HeaderMap, Query(query): Que
         .read_buffer_size(8 * 1024)
         .write_buffer_size(0)
         .on_upgrade(move |socket| async move {
-        if let Err(e) = stream(socket, query.after, state).await {
-            tracing::debug!(error = %e, "activity socket closed");
-        }
-    })
+            if let Err(e) = stream(socket, query.after, state).await {
+                tracing::debug!(error = %e, "activity socket closed");
+            }
+        })
 }
 
-async fn stream(mut socket: WebSocket, after: Option<i64>, state: AppState) -> Result<(), axum::Error> {
+async fn stream(
+    mut socket: WebSocket,
+    after: Option<i64>,
+    state: AppState,
+) -> Result<(), axum::Error> {
     // Subscribe before reading the position, so nothing committed meanwhile slips between.
     let mut live = state.hub.subscribe();
-    let newest = app::db::activity::position(&state.app.pool).await.map_err(axum::Error::new)?;
+    let newest = app::db::activity::position(&state.app.pool)
+        .await
+        .map_err(axum::Error::new)?;
     // Where the replay starts: what the client asked for, unless that is more than MAX_REPLAY
     // behind (then the hello tells it that it skipped some and should reload its figures).
     let mut last_sent = after.unwrap_or(newest).max(newest - MAX_REPLAY).max(0);
-    send_message(&mut socket, &FeedMessage::Hello { position: last_sent }).await?;
+    send_message(
+        &mut socket,
+        &FeedMessage::Hello {
+            position: last_sent,
+        },
+    )
+    .await?;
     send_range(&mut socket, &state, &mut last_sent, newest).await?;
     let ping_every = state.feed_ping;
     let mut ping = tokio::time::interval_at(tokio::time::Instant::now() + ping_every, ping_every);
@@ -95,20 +115,36 @@ async fn stream(mut socket: WebSocket, after: Option<i64>, state: AppState) -> R
     timed(socket.send(Message::Close(None))).await
 }
 
-async fn send_range(socket: &mut WebSocket, state: &AppState, last_sent: &mut i64, until: i64) -> Result<(), axum::Error> {
+async fn send_range(
+    socket: &mut WebSocket,
+    state: &AppState,
+    last_sent: &mut i64,
+    until: i64,
+) -> Result<(), axum::Error> {
     if until <= *last_sent {
         return Ok(());
     }
     let from = (*last_sent).max(until - MAX_REPLAY);
-    let items = app::db::activity::between(&state.app.pool, from, until, &FeedFilter::default()).await.map_err(axum::Error::new)?;
+    let items = app::db::activity::between(&state.app.pool, from, until, &FeedFilter::default())
+        .await
+        .map_err(axum::Error::new)?;
     for item in items {
-        send_frame(socket, last_sent, FeedFrame::new(item).map_err(axum::Error::new)?).await?;
+        send_frame(
+            socket,
+            last_sent,
+            FeedFrame::new(item).map_err(axum::Error::new)?,
+        )
+        .await?;
     }
     Ok(())
 }
 
 /// Sends one item (serialized once, whether it came from the database or the hub).
-async fn send_frame(socket: &mut WebSocket, last_sent: &mut i64, frame: FeedFrame) -> Result<(), axum::Error> {
+async fn send_frame(
+    socket: &mut WebSocket,
+    last_sent: &mut i64,
+    frame: FeedFrame,
+) -> Result<(), axum::Error> {
     timed(socket.send(Message::Text(frame.text))).await?;
     *last_sent = frame.seq;
     Ok(())
@@ -119,6 +155,10 @@ async fn send_message(socket: &mut WebSocket, message: &FeedMessage) -> Result<(
     timed(socket.send(Message::Text(text.into()))).await
 }
 
-async fn timed(send: impl std::future::Future<Output = Result<(), axum::Error>>) -> Result<(), axum::Error> {
-    tokio::time::timeout(SEND_TIMEOUT, send).await.map_err(|_| axum::Error::new("the client took no message for 10 s"))?
+async fn timed(
+    send: impl std::future::Future<Output = Result<(), axum::Error>>,
+) -> Result<(), axum::Error> {
+    tokio::time::timeout(SEND_TIMEOUT, send)
+        .await
+        .map_err(|_| axum::Error::new("the client took no message for 10 s"))?
 }

@@ -9,9 +9,22 @@ use std::time::Duration;
 
 async fn process_all(env: &TestEnv) {
     let processor = test_processor(env);
-    let payloads: Vec<String> = sqlx::query_scalar("DELETE FROM outbox WHERE topic = $1 RETURNING payload::text").bind(&env.settings.invoices_topic).fetch_all(&env.pool).await.unwrap();
+    let payloads: Vec<String> =
+        sqlx::query_scalar("DELETE FROM outbox WHERE topic = $1 RETURNING payload::text")
+            .bind(&env.settings.invoices_topic)
+            .fetch_all(&env.pool)
+            .await
+            .unwrap();
     for (offset, payload) in payloads.iter().enumerate() {
-        processor.handle(&env.settings.invoices_topic, 0, offset as i64, Some(payload.as_bytes())).await.unwrap();
+        processor
+            .handle(
+                &env.settings.invoices_topic,
+                0,
+                offset as i64,
+                Some(payload.as_bytes()),
+            )
+            .await
+            .unwrap();
     }
 }
 
@@ -23,25 +36,60 @@ async fn mails_reach_the_smtp_server_once_even_after_it_was_down() {
     let port = probe.local_addr().unwrap().port();
     drop(probe);
     env.settings.smtp_port = port;
-    app::db::invoices::create(&env.pool, &env.settings.invoices_topic, &invoice("2500.00", InvoiceStatus::Paid)).await.unwrap();
+    app::db::invoices::create(
+        &env.pool,
+        &env.settings.invoices_topic,
+        &invoice("2500.00", InvoiceStatus::Paid),
+    )
+    .await
+    .unwrap();
     process_all(&env).await;
     let delivery = Delivery::from_settings(&env.settings, env.pool.clone()).unwrap();
 
-    assert_eq!(delivery.send_due_mail().await.unwrap(), 0, "the SMTP server is down");
+    assert_eq!(
+        delivery.send_due_mail().await.unwrap(),
+        0,
+        "the SMTP server is down"
+    );
     assert_eq!(count(&env.pool, "SELECT count(*) FROM email_outbox WHERE sent_at IS NULL AND attempts = 1 AND last_error LIKE 'smtp:%'").await, 3);
 
     // The server comes up on that port; the retries (after their backoff) get through.
     let (_, mails) = smtp_sink_at(port).await;
-    assert!(eventually(Duration::from_secs(15), || async { delivery.send_due_mail().await.unwrap(); count(&env.pool, "SELECT count(*) FROM email_outbox WHERE sent_at IS NULL").await == 0 }).await);
-    assert_eq!(delivery.send_due_mail().await.unwrap(), 0, "nothing is sent twice");
+    assert!(
+        eventually(Duration::from_secs(15), || async {
+            delivery.send_due_mail().await.unwrap();
+            count(
+                &env.pool,
+                "SELECT count(*) FROM email_outbox WHERE sent_at IS NULL",
+            )
+            .await
+                == 0
+        })
+        .await
+    );
+    assert_eq!(
+        delivery.send_due_mail().await.unwrap(),
+        0,
+        "nothing is sent twice"
+    );
 
     let mails = mails.lock().unwrap().clone();
     assert_eq!(mails.len(), 3, "{mails:#?}");
     for mail in &mails {
         assert_eq!(mail.to, ["lee@robinson.com"]);
     }
-    let subjects: Vec<&str> = mails.iter().map(|m| m.data.lines().find(|l| l.starts_with("Subject:")).unwrap()).collect();
-    assert_eq!(subjects, ["Subject: Invoice of $2,500.00 created", "Subject: Receipt for your payment of $2,500.00", "Subject: Thank you for your payment"]);
+    let subjects: Vec<&str> = mails
+        .iter()
+        .map(|m| m.data.lines().find(|l| l.starts_with("Subject:")).unwrap())
+        .collect();
+    assert_eq!(
+        subjects,
+        [
+            "Subject: Invoice of $2,500.00 created",
+            "Subject: Receipt for your payment of $2,500.00",
+            "Subject: Thank you for your payment"
+        ]
+    );
     assert!(mails[0].data.contains("$2,500.00") && mails[0].data.contains("Lee Robinson"));
 }
 
@@ -51,21 +99,60 @@ async fn webhooks_are_signed_retried_and_delivered_once() {
     let (addr, hooks) = webhook_receiver(1).await;
     env.settings.webhook_accounting_url = format!("http://{addr}/accounting");
     env.settings.webhook_team_chat_url = format!("http://{addr}/chat");
-    let id = app::db::invoices::create(&env.pool, &env.settings.invoices_topic, &invoice("5.00", InvoiceStatus::Pending)).await.unwrap();
-    app::db::invoices::delete(&env.pool, &env.settings.invoices_topic, id).await.unwrap();
+    let id = app::db::invoices::create(
+        &env.pool,
+        &env.settings.invoices_topic,
+        &invoice("5.00", InvoiceStatus::Pending),
+    )
+    .await
+    .unwrap();
+    app::db::invoices::delete(&env.pool, &env.settings.invoices_topic, id)
+        .await
+        .unwrap();
     process_all(&env).await;
     let delivery = Delivery::from_settings(&env.settings, env.pool.clone()).unwrap();
 
-    assert!(eventually(Duration::from_secs(15), || async { delivery.send_due_webhooks().await.unwrap(); count(&env.pool, "SELECT count(*) FROM webhook_outbox WHERE sent_at IS NULL").await == 0 }).await);
-    assert_eq!(count(&env.pool, "SELECT max(attempts)::bigint FROM webhook_outbox").await, 2, "the refused one was tried again");
+    assert!(
+        eventually(Duration::from_secs(15), || async {
+            delivery.send_due_webhooks().await.unwrap();
+            count(
+                &env.pool,
+                "SELECT count(*) FROM webhook_outbox WHERE sent_at IS NULL",
+            )
+            .await
+                == 0
+        })
+        .await
+    );
+    assert_eq!(
+        count(
+            &env.pool,
+            "SELECT max(attempts)::bigint FROM webhook_outbox"
+        )
+        .await,
+        2,
+        "the refused one was tried again"
+    );
 
     let hooks = hooks.lock().unwrap().clone();
     let mut paths: Vec<&str> = hooks.iter().map(|h| h.path.as_str()).collect();
     paths.sort();
     assert_eq!(paths, ["/accounting", "/chat"]);
     for hook in &hooks {
-        let t: i64 = hook.signature.strip_prefix("t=").unwrap().split(',').next().unwrap().parse().unwrap();
-        assert_eq!(hook.signature, signature(&env.settings.webhook_secret, t, &hook.body), "valid signature");
+        let t: i64 = hook
+            .signature
+            .strip_prefix("t=")
+            .unwrap()
+            .split(',')
+            .next()
+            .unwrap()
+            .parse()
+            .unwrap();
+        assert_eq!(
+            hook.signature,
+            signature(&env.settings.webhook_secret, t, &hook.body),
+            "valid signature"
+        );
         assert!((chrono::Utc::now().timestamp() - t).abs() < 60);
         let body: serde_json::Value = serde_json::from_str(&hook.body).unwrap();
         assert_eq!(body["type"], "invoice.deleted");

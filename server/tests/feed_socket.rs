@@ -33,7 +33,11 @@ fn padded_item(seq: i64) -> ActivityItem {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_stuck_browser_is_cut_off_while_a_reading_one_gets_every_item_in_order() {
     let env = test_env().await;
-    let settings = server::settings::Settings { feed_client_buffer: 64, run_processor: false, ..env.settings.clone() };
+    let settings = server::settings::Settings {
+        feed_client_buffer: 64,
+        run_processor: false,
+        ..env.settings.clone()
+    };
     let app = TestApp::spawn_with(settings).await;
     let cookie = app.session_cookie().await;
     let mut reader = FeedClient::open(&app, &cookie, None).await;
@@ -48,7 +52,15 @@ async fn a_stuck_browser_is_cut_off_while_a_reading_one_gets_every_item_in_order
         for seq in 1..=N {
             let item = padded_item(seq);
             let payload = serde_json::to_string(&item).unwrap();
-            producer.send(FutureRecord::to(&topic).key(&item.invoice_id).payload(&payload), Duration::from_secs(10)).await.unwrap();
+            producer
+                .send(
+                    FutureRecord::to(&topic)
+                        .key(&item.invoice_id)
+                        .payload(&payload),
+                    Duration::from_secs(10),
+                )
+                .await
+                .unwrap();
             let due = Duration::from_millis(seq as u64 * 2);
             if let Some(wait) = due.checked_sub(started.elapsed()) {
                 tokio::time::sleep(wait).await;
@@ -57,7 +69,11 @@ async fn a_stuck_browser_is_cut_off_while_a_reading_one_gets_every_item_in_order
     });
     let received = reader.items(N as usize, Duration::from_secs(20)).await;
     publishing.await.unwrap();
-    assert_eq!(received.len(), N as usize, "the reading browser got every item although another was stuck");
+    assert_eq!(
+        received.len(),
+        N as usize,
+        "the reading browser got every item although another was stuck"
+    );
     assert_gapless(&received, 1);
 
     // The stuck browser, reading at last: what its buffers held, then a resync or a closed socket.
@@ -68,7 +84,10 @@ async fn a_stuck_browser_is_cut_off_while_a_reading_one_gets_every_item_in_order
             other => break other,
         }
     };
-    assert!(matches!(ending, Some(FeedMessage::Resync) | None), "expected a resync or the end, got {ending:?}");
+    assert!(
+        matches!(ending, Some(FeedMessage::Resync) | None),
+        "expected a resync or the end, got {ending:?}"
+    );
     assert!(stuck_items < N, "the stuck browser was cut off ({stuck_items} items) instead of being buffered without bound");
     app.stop().await;
 }
@@ -81,25 +100,37 @@ async fn a_message_over_4_kib_closes_the_socket_and_a_small_one_does_not() {
 
     let mut polite = FeedClient::open(&app, &cookie, None).await;
     polite.send_text("x".repeat(100)).await.unwrap();
-    assert!(polite.ping_answered(Duration::from_secs(5)).await, "a small message keeps the socket open");
+    assert!(
+        polite.ping_answered(Duration::from_secs(5)).await,
+        "a small message keeps the socket open"
+    );
 
     let mut rude = FeedClient::open(&app, &cookie, None).await;
     let _ = rude.send_text("x".repeat(5 * 1024)).await;
-    assert!(rude.next_message(Duration::from_secs(5)).await.is_none(), "the socket closes after an oversized message");
+    assert!(
+        rude.next_message(Duration::from_secs(5)).await.is_none(),
+        "the socket closes after an oversized message"
+    );
     app.stop().await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_client_that_stops_answering_pings_is_closed_and_one_that_answers_stays() {
     let env = test_env().await;
-    let settings = server::settings::Settings { feed_ping_seconds: 1, ..env.settings.clone() };
+    let settings = server::settings::Settings {
+        feed_ping_seconds: 1,
+        ..env.settings.clone()
+    };
     let app = TestApp::spawn_with(settings).await;
     let cookie = app.session_cookie().await;
     let mut silent = FeedClient::open(&app, &cookie, None).await;
     let mut answering = FeedClient::open(&app, &cookie, None).await;
 
     // The answering client reads (tungstenite answers each ping) for 5 s: three ping periods and more.
-    assert!(answering.next_message(Duration::from_secs(5)).await.is_none());
+    assert!(answering
+        .next_message(Duration::from_secs(5))
+        .await
+        .is_none());
     // The silent one read nothing all that time: the server has given up on it.
     let started = Instant::now();
     let mut pings = 0;
@@ -114,10 +145,16 @@ async fn a_client_that_stops_answering_pings_is_closed_and_one_that_answers_stay
     };
     assert!(closed, "the silent client was closed");
     assert!(pings >= 2, "it was pinged before ({pings} pings)");
-    assert!(started.elapsed() < Duration::from_secs(2), "the close was already waiting");
+    assert!(
+        started.elapsed() < Duration::from_secs(2),
+        "the close was already waiting"
+    );
 
     // The answering one is still open: a ping gets its pong.
-    assert!(answering.ping_answered(Duration::from_secs(5)).await, "the answering client is still connected");
+    assert!(
+        answering.ping_answered(Duration::from_secs(5)).await,
+        "the answering client is still connected"
+    );
     app.stop().await;
 }
 
@@ -130,13 +167,31 @@ async fn a_dead_letter_shows_in_the_feed_with_its_reason() {
 
     let producer = server::kafka::producer(&env.settings.kafka_broker).unwrap();
     producer
-        .send(FutureRecord::to(&env.settings.invoices_topic).key("broken-1").payload("{\"not\": \"an event\"}"), Duration::from_secs(5))
+        .send(
+            FutureRecord::to(&env.settings.invoices_topic)
+                .key("broken-1")
+                .payload("{\"not\": \"an event\"}"),
+            Duration::from_secs(5),
+        )
         .await
         .unwrap();
-    let item = feed.next_item(Duration::from_secs(30)).await.expect("the dead letter reaches the feed");
+    let item = feed
+        .next_item(Duration::from_secs(30))
+        .await
+        .expect("the dead letter reaches the feed");
     assert_eq!(item.action, "dead_lettered");
     assert_eq!(item.invoice_id, "broken-1");
-    assert!(item.reason.as_deref().is_some_and(|r| r.contains("not an invoice event")), "{:?}", item.reason);
-    assert_eq!(count(&env.pool, "SELECT count(*) FROM processed_events").await, 0, "a dead letter is not processed");
+    assert!(
+        item.reason
+            .as_deref()
+            .is_some_and(|r| r.contains("not an invoice event")),
+        "{:?}",
+        item.reason
+    );
+    assert_eq!(
+        count(&env.pool, "SELECT count(*) FROM processed_events").await,
+        0,
+        "a dead letter is not processed"
+    );
     app.stop().await;
 }

@@ -6,16 +6,24 @@ use app::domain::InvoiceStatus;
 use common::*;
 
 async fn events(env: &TestEnv) -> Vec<(String, serde_json::Value)> {
-    sqlx::query_as("SELECT event_type, payload FROM outbox ORDER BY id").fetch_all(&env.pool).await.unwrap()
+    sqlx::query_as("SELECT event_type, payload FROM outbox ORDER BY id")
+        .fetch_all(&env.pool)
+        .await
+        .unwrap()
 }
 
 #[tokio::test]
 async fn an_update_that_flips_the_status_writes_updated_and_status_changed() {
     let env = test_env().await;
     let topic = &env.settings.invoices_topic;
-    let id = app::db::invoices::create(&env.pool, topic, &invoice("10.00", InvoiceStatus::Pending)).await.unwrap();
+    let id = app::db::invoices::create(&env.pool, topic, &invoice("10.00", InvoiceStatus::Pending))
+        .await
+        .unwrap();
 
-    let found = app::db::invoices::update(&env.pool, topic, id, &invoice("12.50", InvoiceStatus::Paid)).await.unwrap();
+    let found =
+        app::db::invoices::update(&env.pool, topic, id, &invoice("12.50", InvoiceStatus::Paid))
+            .await
+            .unwrap();
 
     assert!(found);
     let events = events(&env).await;
@@ -37,9 +45,17 @@ async fn an_update_that_flips_the_status_writes_updated_and_status_changed() {
 async fn an_update_that_keeps_the_status_writes_only_updated() {
     let env = test_env().await;
     let topic = &env.settings.invoices_topic;
-    let id = app::db::invoices::create(&env.pool, topic, &invoice("10.00", InvoiceStatus::Paid)).await.unwrap();
-    app::db::invoices::update(&env.pool, topic, id, &invoice("11.00", InvoiceStatus::Paid)).await.unwrap();
-    let names: Vec<String> = events(&env).await.into_iter().map(|(name, _)| name).collect();
+    let id = app::db::invoices::create(&env.pool, topic, &invoice("10.00", InvoiceStatus::Paid))
+        .await
+        .unwrap();
+    app::db::invoices::update(&env.pool, topic, id, &invoice("11.00", InvoiceStatus::Paid))
+        .await
+        .unwrap();
+    let names: Vec<String> = events(&env)
+        .await
+        .into_iter()
+        .map(|(name, _)| name)
+        .collect();
     assert_eq!(names, ["created", "updated"]);
 }
 
@@ -47,23 +63,49 @@ async fn an_update_that_keeps_the_status_writes_only_updated() {
 async fn deleting_writes_deleted_once_and_a_second_delete_finds_nothing() {
     let env = test_env().await;
     let topic = &env.settings.invoices_topic;
-    let id = app::db::invoices::create(&env.pool, topic, &invoice("33.00", InvoiceStatus::Pending)).await.unwrap();
+    let id = app::db::invoices::create(&env.pool, topic, &invoice("33.00", InvoiceStatus::Pending))
+        .await
+        .unwrap();
 
-    assert!(app::db::invoices::delete(&env.pool, topic, id).await.unwrap());
-    assert!(!app::db::invoices::delete(&env.pool, topic, id).await.unwrap(), "already gone");
+    assert!(app::db::invoices::delete(&env.pool, topic, id)
+        .await
+        .unwrap());
+    assert!(
+        !app::db::invoices::delete(&env.pool, topic, id)
+            .await
+            .unwrap(),
+        "already gone"
+    );
 
     let events = events(&env).await;
     let names: Vec<&str> = events.iter().map(|(name, _)| name.as_str()).collect();
     assert_eq!(names, ["created", "deleted"]);
-    assert_eq!(events[1].1["amount"], 3300, "the event keeps what was deleted");
-    assert_eq!(count(&env.pool, &format!("SELECT count(*) FROM invoices WHERE id = '{id}'")).await, 0);
+    assert_eq!(
+        events[1].1["amount"], 3300,
+        "the event keeps what was deleted"
+    );
+    assert_eq!(
+        count(
+            &env.pool,
+            &format!("SELECT count(*) FROM invoices WHERE id = '{id}'")
+        )
+        .await,
+        0
+    );
 }
 
 #[tokio::test]
 async fn updating_an_invoice_that_is_gone_changes_nothing() {
     let env = test_env().await;
     let missing = uuid::Uuid::new_v4();
-    let found = app::db::invoices::update(&env.pool, &env.settings.invoices_topic, missing, &invoice("1.00", InvoiceStatus::Paid)).await.unwrap();
+    let found = app::db::invoices::update(
+        &env.pool,
+        &env.settings.invoices_topic,
+        missing,
+        &invoice("1.00", InvoiceStatus::Paid),
+    )
+    .await
+    .unwrap();
     assert!(!found);
     assert!(events(&env).await.is_empty());
 }

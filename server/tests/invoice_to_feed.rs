@@ -17,7 +17,11 @@ async fn a_created_invoice_reaches_an_open_feed() {
     assert_eq!(feed.position, 0);
     let response = client
         .post(app.url("/api/create_invoice"))
-        .form(&[("customer_id", LEE_ROBINSON), ("amount", "1,234.56"), ("status", "paid")])
+        .form(&[
+            ("customer_id", LEE_ROBINSON),
+            ("amount", "1,234.56"),
+            ("status", "paid"),
+        ])
         .send()
         .await
         .unwrap();
@@ -25,7 +29,10 @@ async fn a_created_invoice_reaches_an_open_feed() {
     let body = response.text().await.unwrap();
     assert!(body.contains("Saved"), "{body}");
 
-    let item = feed.next_item(Duration::from_secs(20)).await.expect("an item within 20 s");
+    let item = feed
+        .next_item(Duration::from_secs(20))
+        .await
+        .expect("an item within 20 s");
     assert_eq!(item.action, "created");
     assert_eq!(item.amount, 123456);
     assert_eq!(item.status, "paid");
@@ -34,28 +41,51 @@ async fn a_created_invoice_reaches_an_open_feed() {
 
     // A browser that reconnects after seq 1 gets nothing again; one that had nothing gets it once.
     let mut late = FeedClient::open(&app, &cookie, Some(0)).await;
-    let replayed = late.next_item(Duration::from_secs(5)).await.expect("replay");
+    let replayed = late
+        .next_item(Duration::from_secs(5))
+        .await
+        .expect("replay");
     assert_eq!(replayed.event_id, item.event_id);
     let mut caught_up = FeedClient::open(&app, &cookie, Some(1)).await;
-    assert!(caught_up.next_item(Duration::from_secs(2)).await.is_none(), "nothing to replay after seq 1");
+    assert!(
+        caught_up.next_item(Duration::from_secs(2)).await.is_none(),
+        "nothing to replay after seq 1"
+    );
     // Without `after`, the stream starts at the newest item.
     let from_now = FeedClient::open(&app, &cookie, None).await;
     assert_eq!(from_now.position, 1);
 
     // What happened shows in the Prometheus metrics.
-    let metrics = app.client().get(app.url("/metrics")).send().await.unwrap().text().await.unwrap();
+    let metrics = app
+        .client()
+        .get(app.url("/metrics"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     for expected in [
         "acme_events_processed_total{action=\"created\"}",
-        &format!("acme_events_published_total{{topic=\"{}\"}}", env.settings.invoices_topic),
+        &format!(
+            "acme_events_published_total{{topic=\"{}\"}}",
+            env.settings.invoices_topic
+        ),
         "acme_events_consumed_total",
         "acme_processing_seconds_bucket",
         "acme_outbox_backlog",
     ] {
-        assert!(metrics.contains(expected), "{expected} missing from:\n{metrics}");
+        assert!(
+            metrics.contains(expected),
+            "{expected} missing from:\n{metrics}"
+        );
     }
     let ready = app.client().get(app.url("/readyz")).send().await.unwrap();
     assert_eq!(ready.status(), 200);
-    assert_eq!(ready.json::<serde_json::Value>().await.unwrap(), serde_json::json!({ "database": true, "broker": true }));
+    assert_eq!(
+        ready.json::<serde_json::Value>().await.unwrap(),
+        serde_json::json!({ "database": true, "broker": true })
+    );
     app.stop().await;
 }
 
@@ -66,17 +96,28 @@ async fn an_invalid_form_gets_field_errors_and_saves_nothing() {
     let client = app.signed_in_client().await;
     let before = count(&env.pool, "SELECT count(*) FROM invoices").await;
 
-    let response = client.post(app.url("/api/create_invoice")).form(&[("customer_id", ""), ("amount", "0.001")]).send().await.unwrap();
+    let response = client
+        .post(app.url("/api/create_invoice"))
+        .form(&[("customer_id", ""), ("amount", "0.001")])
+        .send()
+        .await
+        .unwrap();
 
     assert_eq!(response.status(), 200);
     let outcome: serde_json::Value = response.json().await.unwrap();
     let invalid = &outcome["Invalid"];
-    assert_eq!(invalid["message"], "Missing Fields. Failed to Create Invoice.");
+    assert_eq!(
+        invalid["message"],
+        "Missing Fields. Failed to Create Invoice."
+    );
     // Errors are codes; the page words them in the reader's language.
     assert_eq!(invalid["errors"]["customer_id"], "select_customer");
     assert_eq!(invalid["errors"]["amount"], "amount_too_many_decimals");
     assert_eq!(invalid["errors"]["status"], "select_status");
-    assert_eq!(count(&env.pool, "SELECT count(*) FROM invoices").await, before);
+    assert_eq!(
+        count(&env.pool, "SELECT count(*) FROM invoices").await,
+        before
+    );
     assert_eq!(count(&env.pool, "SELECT count(*) FROM outbox").await, 0);
     app.stop().await;
 }

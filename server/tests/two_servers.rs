@@ -24,11 +24,19 @@ async fn each_event_is_processed_once_and_reaches_browsers_on_either_server() {
     const N: usize = 20;
     let mut created = HashSet::new();
     for i in 0..N {
-        let (app, client) = if i % 2 == 0 { (&a, &client_a) } else { (&b, &client_b) };
+        let (app, client) = if i % 2 == 0 {
+            (&a, &client_a)
+        } else {
+            (&b, &client_b)
+        };
         let amount = format!("{}.{:02}", 100 + i, i);
         let response = client
             .post(app.url("/api/create_invoice"))
-            .form(&[("customer_id", LEE_ROBINSON), ("amount", amount.as_str()), ("status", "pending")])
+            .form(&[
+                ("customer_id", LEE_ROBINSON),
+                ("amount", amount.as_str()),
+                ("status", "pending"),
+            ])
             .send()
             .await
             .unwrap();
@@ -42,11 +50,29 @@ async fn each_event_is_processed_once_and_reaches_browsers_on_either_server() {
         assert_gapless(&items, feed.position + 1);
         let seen: HashSet<String> = items.iter().map(|i| i.invoice_id.clone()).collect();
         assert_eq!(seen, created, "{name}'s browser saw each created invoice");
-        assert!(feed.next_item(Duration::from_secs(2)).await.is_none(), "{name}: nothing more, nothing twice");
+        assert!(
+            feed.next_item(Duration::from_secs(2)).await.is_none(),
+            "{name}: nothing more, nothing twice"
+        );
     }
-    assert_eq!(count(&env.pool, "SELECT count(*) FROM processed_events").await, N as i64, "each event processed once");
-    assert_eq!(count(&env.pool, "SELECT count(*) FROM activity_items").await, N as i64);
-    assert_eq!(count(&env.pool, "SELECT count(*) FROM email_outbox WHERE kind = 'confirmation'").await, N as i64, "one mail each");
+    assert_eq!(
+        count(&env.pool, "SELECT count(*) FROM processed_events").await,
+        N as i64,
+        "each event processed once"
+    );
+    assert_eq!(
+        count(&env.pool, "SELECT count(*) FROM activity_items").await,
+        N as i64
+    );
+    assert_eq!(
+        count(
+            &env.pool,
+            "SELECT count(*) FROM email_outbox WHERE kind = 'confirmation'"
+        )
+        .await,
+        N as i64,
+        "one mail each"
+    );
     a.stop().await;
     b.stop().await;
 }

@@ -26,14 +26,25 @@ pub enum LoginOutcome {
 /// Where to go after signing in: a path on this site, never another site.
 pub fn safe_callback(callback_url: Option<&str>) -> String {
     match callback_url.map(str::trim) {
-        Some(url) if url.starts_with('/') && !url.starts_with("//") && !url.starts_with("/\\") && !url.contains("://") => url.to_string(),
+        Some(url)
+            if url.starts_with('/')
+                && !url.starts_with("//")
+                && !url.starts_with("/\\")
+                && !url.contains("://") =>
+        {
+            url.to_string()
+        }
         _ => "/dashboard".to_string(),
     }
 }
 
 /// Checks the credentials; on success starts a new session (with a new id).
 #[server(endpoint = "login")]
-pub async fn login(email: String, password: String, callback_url: Option<String>) -> Result<LoginOutcome, ServerFnError> {
+pub async fn login(
+    email: String,
+    password: String,
+    callback_url: Option<String>,
+) -> Result<LoginOutcome, ServerFnError> {
     ssr::login(email.trim(), &password, callback_url.as_deref()).await
 }
 
@@ -41,7 +52,10 @@ pub async fn login(email: String, password: String, callback_url: Option<String>
 #[server(endpoint = "logout")]
 pub async fn logout() -> Result<(), ServerFnError> {
     let session = ssr::session().await?;
-    session.flush().await.map_err(|e| ServerFnError::new(format!("could not end the session: {e}")))
+    session
+        .flush()
+        .await
+        .map_err(|e| ServerFnError::new(format!("could not end the session: {e}")))
 }
 
 #[cfg(test)]
@@ -50,7 +64,10 @@ mod tests {
 
     #[test]
     fn only_paths_on_this_site_are_followed_after_login() {
-        assert_eq!(safe_callback(Some("/dashboard/invoices?page=2")), "/dashboard/invoices?page=2");
+        assert_eq!(
+            safe_callback(Some("/dashboard/invoices?page=2")),
+            "/dashboard/invoices?page=2"
+        );
         assert_eq!(safe_callback(None), "/dashboard");
         assert_eq!(safe_callback(Some("https://evil.example/")), "/dashboard");
         assert_eq!(safe_callback(Some("//evil.example/")), "/dashboard");

@@ -1,5 +1,8 @@
 use super::{safe_callback, LoginOutcome, LoginRefusal, USER_ID_KEY};
-use argon2::{password_hash::{rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString}, Argon2};
+use argon2::{
+    password_hash::{rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString},
+    Argon2,
+};
 use leptos::prelude::ServerFnError;
 use std::{net::SocketAddr, time::Duration};
 use tower_sessions::Session;
@@ -12,15 +15,23 @@ const FREE_FAILURES: i64 = 3;
 const MAX_FAILURES: i64 = 10;
 
 pub fn hash_password(password: &str) -> Result<String, argon2::password_hash::Error> {
-    Ok(Argon2::default().hash_password(password.as_bytes(), &SaltString::generate(&mut OsRng))?.to_string())
+    Ok(Argon2::default()
+        .hash_password(password.as_bytes(), &SaltString::generate(&mut OsRng))?
+        .to_string())
 }
 
 fn verify_password(password: &str, hash: &str) -> bool {
-    PasswordHash::new(hash).is_ok_and(|parsed| Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok())
+    PasswordHash::new(hash).is_ok_and(|parsed| {
+        Argon2::default()
+            .verify_password(password.as_bytes(), &parsed)
+            .is_ok()
+    })
 }
 
 pub async fn session() -> Result<Session, ServerFnError> {
-    leptos_axum::extract::<Session>().await.map_err(|e| ServerFnError::new(format!("no session layer: {e}")))
+    leptos_axum::extract::<Session>()
+        .await
+        .map_err(|e| ServerFnError::new(format!("no session layer: {e}")))
 }
 
 /// The signed-in user's id, if any.
@@ -28,7 +39,11 @@ pub async fn user_id(session: &Session) -> Option<Uuid> {
     session.get::<Uuid>(USER_ID_KEY).await.ok().flatten()
 }
 
-pub(super) async fn login(email: &str, password: &str, callback_url: Option<&str>) -> Result<LoginOutcome, ServerFnError> {
+pub(super) async fn login(
+    email: &str,
+    password: &str,
+    callback_url: Option<&str>,
+) -> Result<LoginOutcome, ServerFnError> {
     let state = crate::state::app_state()?;
     let session = session().await?;
     let address = leptos_axum::extract::<axum::extract::ConnectInfo<SocketAddr>>()
@@ -51,35 +66,54 @@ pub(super) async fn login(email: &str, password: &str, callback_url: Option<&str
     .await
     .map_err(db)?;
     if failures >= MAX_FAILURES {
-        return Ok(LoginOutcome::Refused { reason: LoginRefusal::TooManyAttempts });
+        return Ok(LoginOutcome::Refused {
+            reason: LoginRefusal::TooManyAttempts,
+        });
     }
     if failures >= FREE_FAILURES {
         // Slow down guessing: half a second more per failure, at most 5 s.
-        tokio::time::sleep(Duration::from_millis(500 * (failures - FREE_FAILURES + 1).min(10) as u64)).await;
+        tokio::time::sleep(Duration::from_millis(
+            500 * (failures - FREE_FAILURES + 1).min(10) as u64,
+        ))
+        .await;
     }
 
     // The form's rules (a valid email, a password of 6 or more) fail the same way as a wrong password.
     let user: Option<(Uuid, String)> = if email.contains('@') && password.chars().count() >= 6 {
-        sqlx::query_as("SELECT id, password FROM users WHERE email = $1").bind(&email).fetch_optional(&state.pool).await.map_err(db)?
+        sqlx::query_as("SELECT id, password FROM users WHERE email = $1")
+            .bind(&email)
+            .fetch_optional(&state.pool)
+            .await
+            .map_err(db)?
     } else {
         None
     };
     let verified = match &user {
         Some((_, hash)) => {
             let (password, hash) = (password.to_string(), hash.clone());
-            tokio::task::spawn_blocking(move || verify_password(&password, &hash)).await.unwrap_or(false)
+            tokio::task::spawn_blocking(move || verify_password(&password, &hash))
+                .await
+                .unwrap_or(false)
         }
         None => false,
     };
     match (user, verified) {
         (Some((id, _)), true) => {
-            let fail = |e: tower_sessions::session::Error| ServerFnError::new(format!("could not start a session: {e}"));
+            let fail = |e: tower_sessions::session::Error| {
+                ServerFnError::new(format!("could not start a session: {e}"))
+            };
             // A new id at login: a session id planted before login is worthless after it.
             session.cycle_id().await.map_err(fail)?;
             session.insert(USER_ID_KEY, id).await.map_err(fail)?;
-            sqlx::query("DELETE FROM login_failures WHERE email = $1").bind(&email).execute(&state.pool).await.map_err(db)?;
+            sqlx::query("DELETE FROM login_failures WHERE email = $1")
+                .bind(&email)
+                .execute(&state.pool)
+                .await
+                .map_err(db)?;
             tracing::info!(user_id = %id, "signed in");
-            Ok(LoginOutcome::SignedIn { redirect_to: safe_callback(callback_url) })
+            Ok(LoginOutcome::SignedIn {
+                redirect_to: safe_callback(callback_url),
+            })
         }
         _ => {
             sqlx::query("INSERT INTO login_failures (email, address) VALUES ($1, $2)")
@@ -89,7 +123,9 @@ pub(super) async fn login(email: &str, password: &str, callback_url: Option<&str
                 .await
                 .map_err(db)?;
             tracing::warn!(%email, %address, "failed login");
-            Ok(LoginOutcome::Refused { reason: LoginRefusal::InvalidCredentials })
+            Ok(LoginOutcome::Refused {
+                reason: LoginRefusal::InvalidCredentials,
+            })
         }
     }
 }

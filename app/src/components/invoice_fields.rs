@@ -7,27 +7,47 @@ use serde::{Deserialize, Serialize};
 /// What saving an invoice form led to. A rejected form is an expected outcome, not an error.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub enum SaveOutcome {
-    Saved { id: uuid::Uuid },
-    Invalid { errors: FieldErrors, message: String },
+    Saved {
+        id: uuid::Uuid,
+    },
+    Invalid {
+        errors: FieldErrors,
+        message: String,
+    },
     NotFound,
 }
 
 impl SaveOutcome {
     pub fn invalid(errors: FieldErrors, verb: &str) -> Self {
-        Self::Invalid { errors, message: format!("Missing Fields. Failed to {verb} Invoice.") }
+        Self::Invalid {
+            errors,
+            message: format!("Missing Fields. Failed to {verb} Invoice."),
+        }
     }
 }
 
 /// The server's re-check of a submitted form: the shared rules, then that the customer exists.
 #[cfg(feature = "ssr")]
-pub async fn check(pool: &sqlx::PgPool, draft: InvoiceDraft, verb: &str) -> Result<Result<crate::domain::InvoiceInput, SaveOutcome>, ServerFnError> {
+pub async fn check(
+    pool: &sqlx::PgPool,
+    draft: InvoiceDraft,
+    verb: &str,
+) -> Result<Result<crate::domain::InvoiceInput, SaveOutcome>, ServerFnError> {
     let input = match draft.parse() {
         Ok(input) => input,
         Err(errors) => return Ok(Err(SaveOutcome::invalid(errors, verb))),
     };
-    let exists = crate::db::invoices::customer_exists(pool, input.customer_id).await.map_err(database_error)?;
+    let exists = crate::db::invoices::customer_exists(pool, input.customer_id)
+        .await
+        .map_err(database_error)?;
     if !exists {
-        return Ok(Err(SaveOutcome::invalid(FieldErrors { customer_id: Some(FieldError::SelectCustomer), ..Default::default() }, verb)));
+        return Ok(Err(SaveOutcome::invalid(
+            FieldErrors {
+                customer_id: Some(FieldError::SelectCustomer),
+                ..Default::default()
+            },
+            verb,
+        )));
     }
     Ok(Ok(input))
 }
@@ -66,8 +86,12 @@ pub fn InvoiceFields(
         _ => FieldErrors::default(),
     };
     let message = move || match outcome.get() {
-        Some(Ok(SaveOutcome::Invalid { .. })) if updating => Some(t_string!(i18n, missing_fields_update).to_string()),
-        Some(Ok(SaveOutcome::Invalid { .. })) => Some(t_string!(i18n, missing_fields_create).to_string()),
+        Some(Ok(SaveOutcome::Invalid { .. })) if updating => {
+            Some(t_string!(i18n, missing_fields_update).to_string())
+        }
+        Some(Ok(SaveOutcome::Invalid { .. })) => {
+            Some(t_string!(i18n, missing_fields_create).to_string())
+        }
         Some(Ok(SaveOutcome::NotFound)) => Some(t_string!(i18n, invoice_gone).to_string()),
         Some(Err(e)) => Some(e.to_string()),
         _ => None,

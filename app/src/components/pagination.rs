@@ -19,18 +19,43 @@ pub fn page_items(current: i64, total: i64) -> Vec<PageItem> {
         return vec![Page(1), Page(2), Page(3), Gap, Page(total - 1), Page(total)];
     }
     if current >= total - 2 {
-        return vec![Page(1), Page(2), Gap, Page(total - 2), Page(total - 1), Page(total)];
+        return vec![
+            Page(1),
+            Page(2),
+            Gap,
+            Page(total - 2),
+            Page(total - 1),
+            Page(total),
+        ];
     }
-    vec![Page(1), Gap, Page(current - 1), Page(current), Page(current + 1), Gap, Page(total)]
+    vec![
+        Page(1),
+        Gap,
+        Page(current - 1),
+        Page(current),
+        Page(current + 1),
+        Gap,
+        Page(total),
+    ]
 }
 
 /// Page links that keep the current search. `href(page)` builds each link. Plain anchors:
 /// the router still navigates without a reload, and `A`'s path-only aria-current would mark every page.
 #[component]
-pub fn Pagination(current: i64, total: i64, href: impl Fn(i64) -> String + 'static) -> impl IntoView {
+pub fn Pagination(
+    current: i64,
+    total: i64,
+    href: impl Fn(i64) -> String + 'static,
+) -> impl IntoView {
     let i18n = use_i18n();
     let arrow = move |back: bool, target: Option<String>| {
-        let label = move || if back { t_string!(i18n, previous_page) } else { t_string!(i18n, next_page) };
+        let label = move || {
+            if back {
+                t_string!(i18n, previous_page)
+            } else {
+                t_string!(i18n, next_page)
+            }
+        };
         let glyph = if back { "←" } else { "→" };
         match target {
             Some(to) => view! { <a href=to class="flex h-10 w-10 items-center justify-center rounded-md border hover:bg-gray-100 dark:border-gray-700 dark:hover:bg-gray-800" aria-label=label>{glyph}</a> }.into_any(),
@@ -62,7 +87,10 @@ pub fn Pagination(current: i64, total: i64, href: impl Fn(i64) -> String + 'stat
 
 #[cfg(test)]
 mod tests {
-    use super::{page_items, PageItem::{Gap, Page}};
+    use super::{
+        page_items,
+        PageItem::{Gap, Page},
+    };
 
     #[test]
     fn few_pages_are_all_shown() {
@@ -73,8 +101,17 @@ mod tests {
 
     #[test]
     fn many_pages_show_ends_and_neighbours() {
-        assert_eq!(page_items(2, 10), vec![Page(1), Page(2), Page(3), Gap, Page(9), Page(10)]);
-        assert_eq!(page_items(9, 10), vec![Page(1), Page(2), Gap, Page(8), Page(9), Page(10)]);
-        assert_eq!(page_items(5, 10), vec![Page(1), Gap, Page(4), Page(5), Page(6), Gap, Page(10)]);
+        assert_eq!(
+            page_items(2, 10),
+            vec![Page(1), Page(2), Page(3), Gap, Page(9), Page(10)]
+        );
+        assert_eq!(
+            page_items(9, 10),
+            vec![Page(1), Page(2), Gap, Page(8), Page(9), Page(10)]
+        );
+        assert_eq!(
+            page_items(5, 10),
+            vec![Page(1), Gap, Page(4), Page(5), Page(6), Gap, Page(10)]
+        );
     }
 }

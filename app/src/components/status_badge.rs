@@ -6,7 +6,11 @@ use leptos::prelude::*;
 pub fn StatusBadge(status: String) -> impl IntoView {
     let i18n = use_i18n();
     let paid = status == "paid";
-    let class = if paid { "bg-green-500 text-white" } else { "bg-gray-100 text-gray-500 dark:bg-gray-700 dark:text-gray-200" };
+    let class = if paid {
+        "bg-green-500 text-white"
+    } else {
+        "bg-gray-100 text-gray-500 dark:bg-gray-700 dark:text-gray-200"
+    };
     // Pending has a clock, Paid a check, as in the Next.js dashboard.
     view! {
         <span class=format!("inline-flex items-center gap-1 rounded-full px-2 py-1 text-xs {class}") data-status=status>

@@ -14,11 +14,14 @@ pub enum Theme {
 
 impl Theme {
     pub fn from_cookie_header(header: &str) -> Option<Self> {
-        header.split(';').map(str::trim).find_map(|pair| match pair.split_once('=') {
-            Some((COOKIE, "dark")) => Some(Self::Dark),
-            Some((COOKIE, "light")) => Some(Self::Light),
-            _ => None,
-        })
+        header
+            .split(';')
+            .map(str::trim)
+            .find_map(|pair| match pair.split_once('=') {
+                Some((COOKIE, "dark")) => Some(Self::Dark),
+                Some((COOKIE, "light")) => Some(Self::Light),
+                _ => None,
+            })
     }
 
     /// The theme asked for by the request being rendered (server only).
@@ -58,7 +61,9 @@ pub fn ThemeToggle() -> impl IntoView {
         {
             use wasm_bindgen::JsCast;
             if let Ok(doc) = document().dyn_into::<web_sys::HtmlDocument>() {
-                let _ = doc.set_cookie(&format!("{COOKIE}={value}; path=/; max-age=31536000; samesite=lax"));
+                let _ = doc.set_cookie(&format!(
+                    "{COOKIE}={value}; path=/; max-age=31536000; samesite=lax"
+                ));
             }
         }
         let _ = value;
@@ -78,7 +83,10 @@ mod tests {
 
     #[test]
     fn the_theme_cookie_is_read_among_others() {
-        assert_eq!(Theme::from_cookie_header("acme_session=x; theme=dark"), Some(Theme::Dark));
+        assert_eq!(
+            Theme::from_cookie_header("acme_session=x; theme=dark"),
+            Some(Theme::Dark)
+        );
         assert_eq!(Theme::from_cookie_header("theme=light"), Some(Theme::Light));
         assert_eq!(Theme::from_cookie_header("theme=purple; a=b"), None);
         assert_eq!(Theme::from_cookie_header(""), None);

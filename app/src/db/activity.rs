@@ -3,11 +3,17 @@ use sqlx::PgPool;
 
 /// `seq` of the newest item, 0 for an empty feed: everything up to here is in the database.
 pub async fn position(pool: &PgPool) -> Result<i64, sqlx::Error> {
-    sqlx::query_scalar("SELECT COALESCE(MAX(seq), 0) FROM activity_items").fetch_one(pool).await
+    sqlx::query_scalar("SELECT COALESCE(MAX(seq), 0) FROM activity_items")
+        .fetch_one(pool)
+        .await
 }
 
 /// The newest items that match `filter`, newest first.
-pub async fn newest(pool: &PgPool, filter: &FeedFilter, limit: i64) -> Result<Vec<ActivityItem>, sqlx::Error> {
+pub async fn newest(
+    pool: &PgPool,
+    filter: &FeedFilter,
+    limit: i64,
+) -> Result<Vec<ActivityItem>, sqlx::Error> {
     let rows: Vec<(sqlx::types::Json<ActivityItem>,)> = sqlx::query_as(
         "SELECT item FROM activity_items
          WHERE ($1::text IS NULL OR item->>'action' = $1) AND ($2::text IS NULL OR item->>'customerId' = $2)
@@ -23,7 +29,12 @@ pub async fn newest(pool: &PgPool, filter: &FeedFilter, limit: i64) -> Result<Ve
 
 /// Items after `after` up to and including `until` that match `filter`, oldest first: what a
 /// reconnecting browser missed.
-pub async fn between(pool: &PgPool, after: i64, until: i64, filter: &FeedFilter) -> Result<Vec<ActivityItem>, sqlx::Error> {
+pub async fn between(
+    pool: &PgPool,
+    after: i64,
+    until: i64,
+    filter: &FeedFilter,
+) -> Result<Vec<ActivityItem>, sqlx::Error> {
     let rows: Vec<(sqlx::types::Json<ActivityItem>,)> = sqlx::query_as(
         "SELECT item FROM activity_items
          WHERE seq > $1 AND seq <= $2

@@ -39,12 +39,26 @@ async fn record_event(
         metadata,
     };
     let key = event.invoice_id.clone();
-    outbox::enqueue(tx, OutboxMessage { event_id: event.event_id, topic, key: &key, event_type, payload: &event }).await
+    outbox::enqueue(
+        tx,
+        OutboxMessage {
+            event_id: event.event_id,
+            topic,
+            key: &key,
+            event_type,
+            payload: &event,
+        },
+    )
+    .await
 }
 
 /// Inserts an invoice and its `created` event in the caller's transaction.
 /// The caller commits; if anything fails before that, neither exists.
-pub async fn insert_with_event(tx: &mut Transaction<'_, Postgres>, invoices_topic: &str, input: &InvoiceInput) -> Result<Uuid, sqlx::Error> {
+pub async fn insert_with_event(
+    tx: &mut Transaction<'_, Postgres>,
+    invoices_topic: &str,
+    input: &InvoiceInput,
+) -> Result<Uuid, sqlx::Error> {
     let id = Uuid::new_v4();
     let created_at: DateTime<Utc> = sqlx::query_scalar(
         "INSERT INTO invoices (id, customer_id, amount_cents, status) VALUES ($1, $2, $3, $4) RETURNING created_at",
@@ -55,13 +69,30 @@ pub async fn insert_with_event(tx: &mut Transaction<'_, Postgres>, invoices_topi
     .bind(input.status.as_str())
     .fetch_one(&mut **tx)
     .await?;
-    let snapshot = Snapshot { id, customer_id: input.customer_id, amount_cents: input.amount.cents(), status: input.status.as_str().into() };
-    record_event(tx, invoices_topic, action::CREATED, &snapshot, created_at, serde_json::Value::Null).await?;
+    let snapshot = Snapshot {
+        id,
+        customer_id: input.customer_id,
+        amount_cents: input.amount.cents(),
+        status: input.status.as_str().into(),
+    };
+    record_event(
+        tx,
+        invoices_topic,
+        action::CREATED,
+        &snapshot,
+        created_at,
+        serde_json::Value::Null,
+    )
+    .await?;
     Ok(id)
 }
 
 /// Creates an invoice and its event atomically.
-pub async fn create(pool: &PgPool, invoices_topic: &str, input: &InvoiceInput) -> Result<Uuid, sqlx::Error> {
+pub async fn create(
+    pool: &PgPool,
+    invoices_topic: &str,
+    input: &InvoiceInput,
+) -> Result<Uuid, sqlx::Error> {
     let mut tx = pool.begin().await?;
     let id = insert_with_event(&mut tx, invoices_topic, input).await?;
     tx.commit().await?;
@@ -70,13 +101,19 @@ pub async fn create(pool: &PgPool, invoices_topic: &str, input: &InvoiceInput) -
 
 /// Updates an invoice with its `updated` event (and `status_changed` when the status
 /// flipped), atomically. `false` when there is no such invoice.
-pub async fn update(pool: &PgPool, invoices_topic: &str, id: Uuid, input: &InvoiceInput) -> Result<bool, sqlx::Error> {
+pub async fn update(
+    pool: &PgPool,
+    invoices_topic: &str,
+    id: Uuid,
+    input: &InvoiceInput,
+) -> Result<bool, sqlx::Error> {
     let mut tx = pool.begin().await?;
-    let before: Option<(Uuid, i64, String)> =
-        sqlx::query_as("SELECT customer_id, amount_cents, status FROM invoices WHERE id = $1 FOR UPDATE")
-            .bind(id)
-            .fetch_optional(&mut *tx)
-            .await?;
+    let before: Option<(Uuid, i64, String)> = sqlx::query_as(
+        "SELECT customer_id, amount_cents, status FROM invoices WHERE id = $1 FOR UPDATE",
+    )
+    .bind(id)
+    .fetch_optional(&mut *tx)
+    .await?;
     let Some((old_customer, old_amount, old_status)) = before else {
         return Ok(false);
     };
@@ -89,16 +126,37 @@ pub async fn update(pool: &PgPool, invoices_topic: &str, id: Uuid, input: &Invoi
     .bind(input.status.as_str())
     .fetch_one(&mut *tx)
     .await?;
-    let after = Snapshot { id, customer_id: input.customer_id, amount_cents: input.amount.cents(), status: input.status.as_str().into() };
+    let after = Snapshot {
+        id,
+        customer_id: input.customer_id,
+        amount_cents: input.amount.cents(),
+        status: input.status.as_str().into(),
+    };
     let metadata = json!({
         "previousStatus": old_status,
         "previousAmount": old_amount,
         "previousCustomerId": old_customer.to_string(),
     });
-    record_event(&mut tx, invoices_topic, action::UPDATED, &after, updated_at, metadata).await?;
+    record_event(
+        &mut tx,
+        invoices_topic,
+        action::UPDATED,
+        &after,
+        updated_at,
+        metadata,
+    )
+    .await?;
     if old_status != after.status {
         let metadata = json!({ "oldStatus": old_status, "newStatus": after.status });
-        record_event(&mut tx, invoices_topic, action::STATUS_CHANGED, &after, updated_at, metadata).await?;
+        record_event(
+            &mut tx,
+            invoices_topic,
+            action::STATUS_CHANGED,
+            &after,
+            updated_at,
+            metadata,
+        )
+        .await?;
     }
     tx.commit().await?;
     Ok(true)
@@ -107,26 +165,44 @@ pub async fn update(pool: &PgPool, invoices_topic: &str, id: Uuid, input: &Invoi
 /// Deletes an invoice with its `deleted` event, atomically. `false` when it was already gone.
 pub async fn delete(pool: &PgPool, invoices_topic: &str, id: Uuid) -> Result<bool, sqlx::Error> {
     let mut tx = pool.begin().await?;
-    let gone: Option<(Uuid, i64, String)> =
-        sqlx::query_as("DELETE FROM invoices WHERE id = $1 RETURNING customer_id, amount_cents, status")
-            .bind(id)
-            .fetch_optional(&mut *tx)
-            .await?;
+    let gone: Option<(Uuid, i64, String)> = sqlx::query_as(
+        "DELETE FROM invoices WHERE id = $1 RETURNING customer_id, amount_cents, status",
+    )
+    .bind(id)
+    .fetch_optional(&mut *tx)
+    .await?;
     let Some((customer_id, amount_cents, status)) = gone else {
         return Ok(false);
     };
-    let snapshot = Snapshot { id, customer_id, amount_cents, status };
-    record_event(&mut tx, invoices_topic, action::DELETED, &snapshot, Utc::now(), serde_json::Value::Null).await?;
+    let snapshot = Snapshot {
+        id,
+        customer_id,
+        amount_cents,
+        status,
+    };
+    record_event(
+        &mut tx,
+        invoices_topic,
+        action::DELETED,
+        &snapshot,
+        Utc::now(),
+        serde_json::Value::Null,
+    )
+    .await?;
     tx.commit().await?;
     Ok(true)
 }
 
 /// Whether a customer exists (the form may post an id that was deleted meanwhile).
 pub async fn customer_exists(pool: &PgPool, customer_id: Uuid) -> Result<bool, sqlx::Error> {
-    sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM customers WHERE id = $1)").bind(customer_id).fetch_one(pool).await
+    sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM customers WHERE id = $1)")
+        .bind(customer_id)
+        .fetch_one(pool)
+        .await
 }
 
-const SELECT_ROWS: &str = "SELECT i.id, i.amount_cents, i.status, i.date, c.name, c.email, c.image_url
+const SELECT_ROWS: &str =
+    "SELECT i.id, i.amount_cents, i.status, i.date, c.name, c.email, c.image_url
      FROM invoices i JOIN customers c ON c.id = i.customer_id";
 
 /// Matches customer name, email, amount (as cents or dollars), date and status, ignoring case.
@@ -135,36 +211,55 @@ const MATCHES: &str = "($1 = '' OR c.name ILIKE $2 OR c.email ILIKE $2 OR i.amou
 
 /// Newest first, with their customers.
 pub async fn latest(pool: &PgPool, limit: i64) -> Result<Vec<InvoiceRow>, sqlx::Error> {
-    sqlx::query_as(&format!("{SELECT_ROWS} ORDER BY i.date DESC, i.created_at DESC LIMIT $1")).bind(limit).fetch_all(pool).await
+    sqlx::query_as(&format!(
+        "{SELECT_ROWS} ORDER BY i.date DESC, i.created_at DESC LIMIT $1"
+    ))
+    .bind(limit)
+    .fetch_all(pool)
+    .await
 }
 
 /// One page (1-based) of the invoices matching `query`, newest first.
-pub async fn search_page(pool: &PgPool, query: &str, page: i64) -> Result<Vec<InvoiceRow>, sqlx::Error> {
-    sqlx::query_as(&format!("{SELECT_ROWS} WHERE {MATCHES} ORDER BY i.date DESC, i.created_at DESC LIMIT $3 OFFSET $4"))
-        .bind(query)
-        .bind(like_pattern(query))
-        .bind(PAGE_SIZE)
-        .bind((page.max(1) - 1) * PAGE_SIZE)
-        .fetch_all(pool)
-        .await
+pub async fn search_page(
+    pool: &PgPool,
+    query: &str,
+    page: i64,
+) -> Result<Vec<InvoiceRow>, sqlx::Error> {
+    sqlx::query_as(&format!(
+        "{SELECT_ROWS} WHERE {MATCHES} ORDER BY i.date DESC, i.created_at DESC LIMIT $3 OFFSET $4"
+    ))
+    .bind(query)
+    .bind(like_pattern(query))
+    .bind(PAGE_SIZE)
+    .bind((page.max(1) - 1) * PAGE_SIZE)
+    .fetch_all(pool)
+    .await
 }
 
 /// How many pages the invoices matching `query` fill.
 pub async fn search_pages(pool: &PgPool, query: &str) -> Result<i64, sqlx::Error> {
-    let count: i64 = sqlx::query_scalar(&format!("SELECT count(*) FROM invoices i JOIN customers c ON c.id = i.customer_id WHERE {MATCHES}"))
-        .bind(query)
-        .bind(like_pattern(query))
-        .fetch_one(pool)
-        .await?;
+    let count: i64 = sqlx::query_scalar(&format!(
+        "SELECT count(*) FROM invoices i JOIN customers c ON c.id = i.customer_id WHERE {MATCHES}"
+    ))
+    .bind(query)
+    .bind(like_pattern(query))
+    .fetch_one(pool)
+    .await?;
     Ok((count + PAGE_SIZE - 1) / PAGE_SIZE)
 }
 
 /// `%query%` with the LIKE wildcards in the query taken literally.
 pub fn like_pattern(query: &str) -> String {
-    let escaped = query.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
+    let escaped = query
+        .replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_");
     format!("%{escaped}%")
 }
 
 pub async fn editable(pool: &PgPool, id: Uuid) -> Result<Option<InvoiceEditable>, sqlx::Error> {
-    sqlx::query_as("SELECT id, customer_id, amount_cents, status FROM invoices WHERE id = $1").bind(id).fetch_optional(pool).await
+    sqlx::query_as("SELECT id, customer_id, amount_cents, status FROM invoices WHERE id = $1")
+        .bind(id)
+        .fetch_optional(pool)
+        .await
 }

@@ -17,7 +17,8 @@ pub async fn enqueue<T: Serialize>(
     tx: &mut Transaction<'_, Postgres>,
     message: OutboxMessage<'_, T>,
 ) -> Result<(), sqlx::Error> {
-    let payload = serde_json::to_value(message.payload).map_err(|e| sqlx::Error::Encode(Box::new(e)))?;
+    let payload =
+        serde_json::to_value(message.payload).map_err(|e| sqlx::Error::Encode(Box::new(e)))?;
     sqlx::query(
         "INSERT INTO outbox (event_id, topic, message_key, event_type, payload) VALUES ($1, $2, $3, $4, $5)",
     )

@@ -14,5 +14,7 @@ pub async fn cards(pool: &PgPool) -> Result<CardFigures, sqlx::Error> {
 }
 
 pub async fn revenue(pool: &PgPool) -> Result<Vec<RevenueMonth>, sqlx::Error> {
-    sqlx::query_as("SELECT month, revenue_cents FROM revenue ORDER BY month_number").fetch_all(pool).await
+    sqlx::query_as("SELECT month, revenue_cents FROM revenue ORDER BY month_number")
+        .fetch_all(pool)
+        .await
 }

@@ -56,8 +56,14 @@ impl AmountCents {
         if whole.len() > 10 {
             return Err(AmountError::TooLarge);
         }
-        let dollars: i64 = if whole.is_empty() { 0 } else { whole.parse().map_err(|_| AmountError::NotANumber)? };
-        let cents: i64 = format!("{fraction:0<2}").parse().map_err(|_| AmountError::NotANumber)?;
+        let dollars: i64 = if whole.is_empty() {
+            0
+        } else {
+            whole.parse().map_err(|_| AmountError::NotANumber)?
+        };
+        let cents: i64 = format!("{fraction:0<2}")
+            .parse()
+            .map_err(|_| AmountError::NotANumber)?;
         Self::from_cents(dollars * 100 + cents)
     }
 
@@ -145,7 +151,10 @@ mod tests {
     fn plain_dollars_parse_back_to_the_same_cents() {
         for cents in [1, 10, 99, 100, 15795, MAX_CENTS] {
             let amount = AmountCents::from_cents(cents).unwrap();
-            assert_eq!(AmountCents::parse_dollars(&amount.to_plain_dollars()), Ok(amount));
+            assert_eq!(
+                AmountCents::parse_dollars(&amount.to_plain_dollars()),
+                Ok(amount)
+            );
         }
     }
 

@@ -65,12 +65,25 @@ pub struct FieldErrors {
 
 impl InvoiceDraft {
     pub fn parse(&self) -> Result<InvoiceInput, FieldErrors> {
-        let customer_id = Uuid::parse_str(self.customer_id.trim()).map_err(|_| FieldError::SelectCustomer);
+        let customer_id =
+            Uuid::parse_str(self.customer_id.trim()).map_err(|_| FieldError::SelectCustomer);
         let amount = AmountCents::parse_dollars(&self.amount).map_err(FieldError::from);
-        let status = self.status.as_deref().and_then(|s| s.parse::<InvoiceStatus>().ok()).ok_or(FieldError::SelectStatus);
+        let status = self
+            .status
+            .as_deref()
+            .and_then(|s| s.parse::<InvoiceStatus>().ok())
+            .ok_or(FieldError::SelectStatus);
         match (customer_id, amount, status) {
-            (Ok(customer_id), Ok(amount), Ok(status)) => Ok(InvoiceInput { customer_id, amount, status }),
-            (c, a, s) => Err(FieldErrors { customer_id: c.err(), amount: a.err(), status: s.err() }),
+            (Ok(customer_id), Ok(amount), Ok(status)) => Ok(InvoiceInput {
+                customer_id,
+                amount,
+                status,
+            }),
+            (c, a, s) => Err(FieldErrors {
+                customer_id: c.err(),
+                amount: a.err(),
+                status: s.err(),
+            }),
         }
     }
 }
@@ -82,9 +95,18 @@ mod tests {
     #[test]
     fn an_empty_form_reports_every_field() {
         let errors = InvoiceDraft::default().parse().unwrap_err();
-        assert_eq!(errors.customer_id.map(FieldError::english), Some("Please select a customer."));
-        assert_eq!(errors.amount.map(FieldError::english), Some("Please enter an amount greater than $0."));
-        assert_eq!(errors.status.map(FieldError::english), Some("Please select an invoice status."));
+        assert_eq!(
+            errors.customer_id.map(FieldError::english),
+            Some("Please select a customer.")
+        );
+        assert_eq!(
+            errors.amount.map(FieldError::english),
+            Some("Please enter an amount greater than $0.")
+        );
+        assert_eq!(
+            errors.status.map(FieldError::english),
+            Some("Please select an invoice status.")
+        );
     }
 
     #[test]
@@ -101,7 +123,13 @@ mod tests {
 
     #[test]
     fn an_unknown_status_is_a_field_error() {
-        let draft = InvoiceDraft { status: Some("overdue".into()), ..Default::default() };
-        assert_eq!(draft.parse().unwrap_err().status, Some(FieldError::SelectStatus));
+        let draft = InvoiceDraft {
+            status: Some("overdue".into()),
+            ..Default::default()
+        };
+        assert_eq!(
+            draft.parse().unwrap_err().status,
+            Some(FieldError::SelectStatus)
+        );
     }
 }

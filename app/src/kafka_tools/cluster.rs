@@ -1,6 +1,9 @@
 //! The broker and its topics: `kafka-topics --list | --describe | --create | --delete`.
 
-use super::{check_topic_name, BrokerInfo, ClusterInfo, KafkaTools, PartitionInfo, ToolError, TopicDetail, TopicSummary, BROKER_TIMEOUT_SECS};
+use super::{
+    check_topic_name, BrokerInfo, ClusterInfo, KafkaTools, PartitionInfo, ToolError, TopicDetail,
+    TopicSummary, BROKER_TIMEOUT_SECS,
+};
 use rdkafka::{
     admin::{AdminClient, AdminOptions, NewTopic, ResourceSpecifier, TopicReplication},
     client::DefaultClientContext,
@@ -42,16 +45,28 @@ fn admin(brokers: &str) -> Result<AdminClient<DefaultClientContext>, ToolError> 
 }
 
 fn options() -> AdminOptions {
-    AdminOptions::new().request_timeout(Some(timeout())).operation_timeout(Some(timeout()))
+    AdminOptions::new()
+        .request_timeout(Some(timeout()))
+        .operation_timeout(Some(timeout()))
 }
 
 /// Runs a blocking librdkafka call off the async runtime.
-pub async fn blocking<T: Send + 'static>(f: impl FnOnce() -> Result<T, ToolError> + Send + 'static) -> Result<T, ToolError> {
-    tokio::task::spawn_blocking(f).await.map_err(|e| ToolError::Kafka(e.to_string()))?
+pub async fn blocking<T: Send + 'static>(
+    f: impl FnOnce() -> Result<T, ToolError> + Send + 'static,
+) -> Result<T, ToolError> {
+    tokio::task::spawn_blocking(f)
+        .await
+        .map_err(|e| ToolError::Kafka(e.to_string()))?
 }
 
-pub fn fetch_metadata(client: &BaseConsumer, brokers: &str, topic: Option<&str>) -> Result<Metadata, ToolError> {
-    client.fetch_metadata(topic, timeout()).map_err(|_| ToolError::Unreachable(brokers.to_string()))
+pub fn fetch_metadata(
+    client: &BaseConsumer,
+    brokers: &str,
+    topic: Option<&str>,
+) -> Result<Metadata, ToolError> {
+    client
+        .fetch_metadata(topic, timeout())
+        .map_err(|_| ToolError::Unreachable(brokers.to_string()))
 }
 
 pub async fn cluster(tools: &KafkaTools) -> ClusterInfo {
@@ -59,22 +74,45 @@ pub async fn cluster(tools: &KafkaTools) -> ClusterInfo {
     let found = blocking(move || {
         let client = metadata_client(&brokers)?;
         let metadata = fetch_metadata(&client, &brokers, None)?;
-        Ok(metadata.brokers().iter().map(|b| BrokerInfo { id: b.id(), address: format!("{}:{}", b.host(), b.port()), roles: None }).collect::<Vec<_>>())
+        Ok(metadata
+            .brokers()
+            .iter()
+            .map(|b| BrokerInfo {
+                id: b.id(),
+                address: format!("{}:{}", b.host(), b.port()),
+                roles: None,
+            })
+            .collect::<Vec<_>>())
     })
     .await;
     match found {
         Ok(mut list) => {
             if let Ok(admin) = admin(&tools.brokers) {
-                let specs: Vec<ResourceSpecifier> = list.iter().map(|b| ResourceSpecifier::Broker(b.id)).collect();
+                let specs: Vec<ResourceSpecifier> = list
+                    .iter()
+                    .map(|b| ResourceSpecifier::Broker(b.id))
+                    .collect();
                 if let Ok(results) = admin.describe_configs(specs.iter(), &options()).await {
                     for (broker, result) in list.iter_mut().zip(results) {
-                        broker.roles = result.ok().and_then(|r| r.get("process.roles").and_then(|e| e.value.clone()));
+                        broker.roles = result
+                            .ok()
+                            .and_then(|r| r.get("process.roles").and_then(|e| e.value.clone()));
                     }
                 }
             }
-            ClusterInfo { bootstrap: tools.brokers.clone(), reachable: true, error: None, brokers: list }
+            ClusterInfo {
+                bootstrap: tools.brokers.clone(),
+                reachable: true,
+                error: None,
+                brokers: list,
+            }
         }
-        Err(e) => ClusterInfo { bootstrap: tools.brokers.clone(), reachable: false, error: Some(e.to_string()), brokers: vec![] },
+        Err(e) => ClusterInfo {
+            bootstrap: tools.brokers.clone(),
+            reachable: false,
+            error: Some(e.to_string()),
+            brokers: vec![],
+        },
     }
 }
 
@@ -106,14 +144,33 @@ pub async fn list_topics(tools: &KafkaTools) -> Result<Vec<TopicSummary>, ToolEr
 }
 
 /// The partitions of `topic` (id, leader, replicas, in-sync replicas), or UnknownTopic.
-pub fn partitions(client: &BaseConsumer, brokers: &str, topic: &str) -> Result<Vec<PartitionInfo>, ToolError> {
+pub fn partitions(
+    client: &BaseConsumer,
+    brokers: &str,
+    topic: &str,
+) -> Result<Vec<PartitionInfo>, ToolError> {
     let metadata = fetch_metadata(client, brokers, Some(topic))?;
-    let found = metadata.topics().iter().find(|t| t.name() == topic).filter(|t| t.error().is_none() && !t.partitions().is_empty());
-    let Some(found) = found else { return Err(ToolError::UnknownTopic(topic.to_string())) };
+    let found = metadata
+        .topics()
+        .iter()
+        .find(|t| t.name() == topic)
+        .filter(|t| t.error().is_none() && !t.partitions().is_empty());
+    let Some(found) = found else {
+        return Err(ToolError::UnknownTopic(topic.to_string()));
+    };
     let mut partitions = Vec::new();
     for p in found.partitions() {
-        let (low, high) = client.fetch_watermarks(topic, p.id(), timeout()).map_err(|e| ToolError::Kafka(e.to_string()))?;
-        partitions.push(PartitionInfo { id: p.id(), leader: p.leader(), replicas: p.replicas().to_vec(), isr: p.isr().to_vec(), low, high });
+        let (low, high) = client
+            .fetch_watermarks(topic, p.id(), timeout())
+            .map_err(|e| ToolError::Kafka(e.to_string()))?;
+        partitions.push(PartitionInfo {
+            id: p.id(),
+            leader: p.leader(),
+            replicas: p.replicas().to_vec(),
+            isr: p.isr().to_vec(),
+            low,
+            high,
+        });
     }
     partitions.sort_by_key(|p| p.id);
     Ok(partitions)
@@ -121,30 +178,45 @@ pub fn partitions(client: &BaseConsumer, brokers: &str, topic: &str) -> Result<V
 
 pub async fn describe_topic(tools: &KafkaTools, topic: &str) -> Result<TopicDetail, ToolError> {
     let (brokers, name) = (tools.brokers.clone(), topic.to_string());
-    let partitions = blocking(move || partitions(&metadata_client(&brokers)?, &brokers, &name)).await?;
+    let partitions =
+        blocking(move || partitions(&metadata_client(&brokers)?, &brokers, &name)).await?;
     let admin = admin(&tools.brokers)?;
     let spec = [ResourceSpecifier::Topic(topic)];
-    let mut configs: Vec<(bool, String, String)> = match admin.describe_configs(spec.iter(), &options()).await {
-        Ok(results) => results
-            .into_iter()
-            .filter_map(Result::ok)
-            .flat_map(|r| r.entries.into_iter())
-            .map(|e| (e.is_default, e.name, e.value.unwrap_or_default()))
-            .collect(),
-        Err(_) => Vec::new(),
-    };
+    let mut configs: Vec<(bool, String, String)> =
+        match admin.describe_configs(spec.iter(), &options()).await {
+            Ok(results) => results
+                .into_iter()
+                .filter_map(Result::ok)
+                .flat_map(|r| r.entries.into_iter())
+                .map(|e| (e.is_default, e.name, e.value.unwrap_or_default()))
+                .collect(),
+            Err(_) => Vec::new(),
+        };
     configs.sort();
-    Ok(TopicDetail { name: topic.to_string(), partitions, configs: configs.into_iter().map(|(_, k, v)| (k, v)).collect() })
+    Ok(TopicDetail {
+        name: topic.to_string(),
+        partitions,
+        configs: configs.into_iter().map(|(_, k, v)| (k, v)).collect(),
+    })
 }
 
-pub async fn create_topic(tools: &KafkaTools, name: &str, partitions: i32) -> Result<(), ToolError> {
+pub async fn create_topic(
+    tools: &KafkaTools,
+    name: &str,
+    partitions: i32,
+) -> Result<(), ToolError> {
     check_topic_name(name)?;
     if !(1..=1000).contains(&partitions) {
-        return Err(ToolError::Invalid("partitions must be between 1 and 1000".into()));
+        return Err(ToolError::Invalid(
+            "partitions must be between 1 and 1000".into(),
+        ));
     }
     let admin = admin(&tools.brokers)?;
     let topic = NewTopic::new(name, partitions, TopicReplication::Fixed(1));
-    let results = admin.create_topics([&topic], &options()).await.map_err(|_| ToolError::Unreachable(tools.brokers.clone()))?;
+    let results = admin
+        .create_topics([&topic], &options())
+        .await
+        .map_err(|_| ToolError::Unreachable(tools.brokers.clone()))?;
     for result in results {
         result.map_err(|(name, code)| ToolError::Kafka(format!("creating `{name}`: {code}")))?;
     }
@@ -153,16 +225,23 @@ pub async fn create_topic(tools: &KafkaTools, name: &str, partitions: i32) -> Re
 
 pub async fn delete_topic(tools: &KafkaTools, name: &str) -> Result<(), ToolError> {
     if name.starts_with("__") {
-        return Err(ToolError::Invalid(format!("`{name}` is one of Kafka's internal topics and is not deleted from here")));
+        return Err(ToolError::Invalid(format!(
+            "`{name}` is one of Kafka's internal topics and is not deleted from here"
+        )));
     }
     if tools.protected_topics.iter().any(|t| t == name) {
-        return Err(ToolError::Invalid(format!("`{name}` is one of the app's own topics and is not deleted from here")));
+        return Err(ToolError::Invalid(format!(
+            "`{name}` is one of the app's own topics and is not deleted from here"
+        )));
     }
     // Say "no such topic" rather than Kafka's error code.
     let (brokers, topic) = (tools.brokers.clone(), name.to_string());
     blocking(move || partitions(&metadata_client(&brokers)?, &brokers, &topic).map(|_| ())).await?;
     let admin = admin(&tools.brokers)?;
-    let results = admin.delete_topics(&[name], &options()).await.map_err(|_| ToolError::Unreachable(tools.brokers.clone()))?;
+    let results = admin
+        .delete_topics(&[name], &options())
+        .await
+        .map_err(|_| ToolError::Unreachable(tools.brokers.clone()))?;
     for result in results {
         result.map_err(|(name, code)| ToolError::Kafka(format!("deleting `{name}`: {code}")))?;
     }

@@ -18,7 +18,11 @@ fn letter(message: BrowsedMessage) -> DeadLetter {
     let header = |name: &str| message.header(name).map(str::to_string);
     let event_id = serde_json::from_str::<serde_json::Value>(&message.value)
         .ok()
-        .and_then(|v| v.get("eventId").and_then(|e| e.as_str()).map(str::to_string));
+        .and_then(|v| {
+            v.get("eventId")
+                .and_then(|e| e.as_str())
+                .map(str::to_string)
+        });
     DeadLetter {
         partition: message.partition,
         offset: message.offset,
@@ -39,8 +43,17 @@ fn letter(message: BrowsedMessage) -> DeadLetter {
 
 /// Every letter on the dead-letter topic, oldest first, with when it was last replayed.
 pub async fn list(tools: &KafkaTools, pool: &PgPool) -> Result<Vec<DeadLetter>, ToolError> {
-    let query = BrowseQuery { topic: tools.dlq_topic.clone(), start: Start::Beginning, limit: MAX_LETTERS, ..Default::default() };
-    let mut letters: Vec<DeadLetter> = browse(tools, query).await?.into_iter().map(letter).collect();
+    let query = BrowseQuery {
+        topic: tools.dlq_topic.clone(),
+        start: Start::Beginning,
+        limit: MAX_LETTERS,
+        ..Default::default()
+    };
+    let mut letters: Vec<DeadLetter> = browse(tools, query)
+        .await?
+        .into_iter()
+        .map(letter)
+        .collect();
     let replays: Vec<(i32, i64, chrono::DateTime<chrono::Utc>)> = sqlx::query_as(
         "SELECT dlq_partition, dlq_offset, max(replayed_at) FROM dead_letter_replays WHERE dlq_topic = $1 GROUP BY 1, 2",
     )
@@ -49,7 +62,10 @@ pub async fn list(tools: &KafkaTools, pool: &PgPool) -> Result<Vec<DeadLetter>, 
     .await
     .map_err(|e| ToolError::Database(e.to_string()))?;
     for l in &mut letters {
-        l.replayed_at = replays.iter().find(|(p, o, _)| *p == l.partition && *o == l.offset).map(|(_, _, at)| *at);
+        l.replayed_at = replays
+            .iter()
+            .find(|(p, o, _)| *p == l.partition && *o == l.offset)
+            .map(|(_, _, at)| *at);
     }
     Ok(letters)
 }
@@ -65,7 +81,11 @@ pub enum Which {
     AllPending,
 }
 
-pub async fn replay(tools: &KafkaTools, pool: &PgPool, which: Which) -> Result<Vec<Replayed>, ToolError> {
+pub async fn replay(
+    tools: &KafkaTools,
+    pool: &PgPool,
+    which: Which,
+) -> Result<Vec<Replayed>, ToolError> {
     let letters = list(tools, pool).await?;
     let chosen: Vec<&DeadLetter> = letters
         .iter()
@@ -76,25 +96,41 @@ pub async fn replay(tools: &KafkaTools, pool: &PgPool, which: Which) -> Result<V
         })
         .collect();
     if chosen.is_empty() && !matches!(which, Which::AllPending) {
-        return Err(ToolError::Invalid(format!("no dead letter matches {which:?}")));
+        return Err(ToolError::Invalid(format!(
+            "no dead letter matches {which:?}"
+        )));
     }
     let producer = super::cluster::producer(&tools.brokers)?;
     let mut done = Vec::new();
     for l in chosen {
         let Some(topic) = l.original_topic.clone() else {
-            return Err(ToolError::Invalid(format!("the letter at {}/{} does not say where it came from", l.partition, l.offset)));
+            return Err(ToolError::Invalid(format!(
+                "the letter at {}/{} does not say where it came from",
+                l.partition, l.offset
+            )));
         };
         let mut headers = OwnedHeaders::new();
         for (k, v) in l.headers.iter().filter(|(k, _)| !k.starts_with("dlq-")) {
-            headers = headers.insert(Header { key: k, value: Some(v.as_bytes()) });
+            headers = headers.insert(Header {
+                key: k,
+                value: Some(v.as_bytes()),
+            });
         }
         let from = format!("{}/{}/{}", tools.dlq_topic, l.partition, l.offset);
-        headers = headers.insert(Header { key: "dlq-replayed-from", value: Some(from.as_bytes()) });
-        let mut record: FutureRecord<'_, str, str> = FutureRecord::to(&topic).payload(l.value.as_str()).headers(headers);
+        headers = headers.insert(Header {
+            key: "dlq-replayed-from",
+            value: Some(from.as_bytes()),
+        });
+        let mut record: FutureRecord<'_, str, str> = FutureRecord::to(&topic)
+            .payload(l.value.as_str())
+            .headers(headers);
         if let Some(key) = &l.key {
             record = record.key(key);
         }
-        let delivery = producer.send(record, Duration::from_secs(10)).await.map_err(|(e, _)| ToolError::Kafka(e.to_string()))?;
+        let delivery = producer
+            .send(record, Duration::from_secs(10))
+            .await
+            .map_err(|(e, _)| ToolError::Kafka(e.to_string()))?;
         sqlx::query(
             "INSERT INTO dead_letter_replays (dlq_topic, dlq_partition, dlq_offset, topic, kafka_partition, kafka_offset) VALUES ($1, $2, $3, $4, $5, $6)",
         )
@@ -107,7 +143,13 @@ pub async fn replay(tools: &KafkaTools, pool: &PgPool, which: Which) -> Result<V
         .execute(pool)
         .await
         .map_err(|e| ToolError::Database(e.to_string()))?;
-        done.push(Replayed { dlq_partition: l.partition, dlq_offset: l.offset, topic, partition: delivery.partition, offset: delivery.offset });
+        done.push(Replayed {
+            dlq_partition: l.partition,
+            dlq_offset: l.offset,
+            topic,
+            partition: delivery.partition,
+            offset: delivery.offset,
+        });
     }
     Ok(done)
 }

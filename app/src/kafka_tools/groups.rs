@@ -12,11 +12,18 @@ pub async fn list_groups(tools: &KafkaTools) -> Result<Vec<GroupSummary>, ToolEr
     let brokers = tools.brokers.clone();
     blocking(move || {
         let client = metadata_client(&brokers)?;
-        let list = client.fetch_group_list(None, timeout()).map_err(|_| ToolError::Unreachable(brokers.clone()))?;
+        let list = client
+            .fetch_group_list(None, timeout())
+            .map_err(|_| ToolError::Unreachable(brokers.clone()))?;
         let mut groups: Vec<GroupSummary> = list
             .groups()
             .iter()
-            .map(|g| GroupSummary { name: g.name().to_string(), state: g.state().to_string(), protocol: g.protocol().to_string(), members: g.members().len() })
+            .map(|g| GroupSummary {
+                name: g.name().to_string(),
+                state: g.state().to_string(),
+                protocol: g.protocol().to_string(),
+                members: g.members().len(),
+            })
             .collect();
         groups.sort_by(|a, b| a.name.cmp(&b.name));
         Ok(groups)
@@ -28,9 +35,16 @@ pub async fn describe_group(tools: &KafkaTools, group: &str) -> Result<GroupDeta
     let (brokers, group) = (tools.brokers.clone(), group.to_string());
     blocking(move || {
         let client = metadata_client(&brokers)?;
-        let list = client.fetch_group_list(Some(&group), timeout()).map_err(|_| ToolError::Unreachable(brokers.clone()))?;
-        let info = list.groups().iter().find(|g| g.name() == group && g.state() != "Dead");
-        let Some(info) = info else { return Err(ToolError::UnknownGroup(group)) };
+        let list = client
+            .fetch_group_list(Some(&group), timeout())
+            .map_err(|_| ToolError::Unreachable(brokers.clone()))?;
+        let info = list
+            .groups()
+            .iter()
+            .find(|g| g.name() == group && g.state() != "Dead");
+        let Some(info) = info else {
+            return Err(ToolError::UnknownGroup(group));
+        };
         let members: Vec<GroupMember> = info
             .members()
             .iter()
@@ -42,15 +56,27 @@ pub async fn describe_group(tools: &KafkaTools, group: &str) -> Result<GroupDeta
             })
             .collect();
         // Committed offsets: of the assigned topics, or (no members) of every topic, keeping those it has.
-        let mut topics: Vec<String> = members.iter().flat_map(|m| m.assignment.iter().map(|(t, _)| t.clone())).collect();
+        let mut topics: Vec<String> = members
+            .iter()
+            .flat_map(|m| m.assignment.iter().map(|(t, _)| t.clone()))
+            .collect();
         let metadata = fetch_metadata(&client, &brokers, None)?;
         if topics.is_empty() {
-            topics = metadata.topics().iter().map(|t| t.name().to_string()).filter(|t| !t.starts_with("__")).collect();
+            topics = metadata
+                .topics()
+                .iter()
+                .map(|t| t.name().to_string())
+                .filter(|t| !t.starts_with("__"))
+                .collect();
         }
         topics.sort();
         topics.dedup();
         let mut wanted = TopicPartitionList::new();
-        for topic in metadata.topics().iter().filter(|t| topics.iter().any(|n| n == t.name())) {
+        for topic in metadata
+            .topics()
+            .iter()
+            .filter(|t| topics.iter().any(|n| n == t.name()))
+        {
             for p in topic.partitions() {
                 wanted.add_partition(topic.name(), p.id());
             }
@@ -61,8 +87,16 @@ pub async fn describe_group(tools: &KafkaTools, group: &str) -> Result<GroupDeta
             .set("enable.auto.commit", "false")
             .create()
             .map_err(|e| ToolError::Invalid(e.to_string()))?;
-        let committed = as_group.committed_offsets(wanted, timeout()).map_err(|_| ToolError::Unreachable(brokers.clone()))?;
-        let assigned = |topic: &str, partition: i32| members.iter().any(|m| m.assignment.iter().any(|(t, ps)| t == topic && ps.contains(&partition)));
+        let committed = as_group
+            .committed_offsets(wanted, timeout())
+            .map_err(|_| ToolError::Unreachable(brokers.clone()))?;
+        let assigned = |topic: &str, partition: i32| {
+            members.iter().any(|m| {
+                m.assignment
+                    .iter()
+                    .any(|(t, ps)| t == topic && ps.contains(&partition))
+            })
+        };
         let mut offsets = Vec::new();
         for element in committed.elements() {
             let committed = match element.offset() {
@@ -72,12 +106,25 @@ pub async fn describe_group(tools: &KafkaTools, group: &str) -> Result<GroupDeta
             if committed.is_none() && !assigned(element.topic(), element.partition()) {
                 continue; // a topic this group never read
             }
-            let (low, high) = client.fetch_watermarks(element.topic(), element.partition(), timeout()).unwrap_or((0, 0));
+            let (low, high) = client
+                .fetch_watermarks(element.topic(), element.partition(), timeout())
+                .unwrap_or((0, 0));
             let lag = (high - committed.unwrap_or(low)).max(0);
-            offsets.push(GroupOffset { topic: element.topic().to_string(), partition: element.partition(), committed, high, lag });
+            offsets.push(GroupOffset {
+                topic: element.topic().to_string(),
+                partition: element.partition(),
+                committed,
+                high,
+                lag,
+            });
         }
         offsets.sort_by(|a, b| (&a.topic, a.partition).cmp(&(&b.topic, b.partition)));
-        Ok(GroupDetail { name: group.clone(), state: info.state().to_string(), members, offsets })
+        Ok(GroupDetail {
+            name: group.clone(),
+            state: info.state().to_string(),
+            members,
+            offsets,
+        })
     })
     .await
 }
@@ -120,7 +167,10 @@ mod tests {
         let mut bytes = vec![0, 1, 0, 0, 0, 1, 0, 8];
         bytes.extend_from_slice(b"invoices");
         bytes.extend_from_slice(&[0, 0, 0, 2, 0, 0, 0, 0, 0, 0, 0, 2, 0, 0, 0, 0]);
-        assert_eq!(parse_assignment(&bytes), vec![("invoices".to_string(), vec![0, 2])]);
+        assert_eq!(
+            parse_assignment(&bytes),
+            vec![("invoices".to_string(), vec![0, 2])]
+        );
         assert_eq!(parse_assignment(&[0, 1, 0]), vec![]);
     }
 }

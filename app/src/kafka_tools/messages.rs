@@ -33,16 +33,33 @@ pub fn to_browsed(message: &BorrowedMessage<'_>) -> BrowsedMessage {
         partition: message.partition(),
         offset: message.offset(),
         timestamp: message.timestamp().to_millis(),
-        key: message.key().map(|k| String::from_utf8_lossy(k).into_owned()),
+        key: message
+            .key()
+            .map(|k| String::from_utf8_lossy(k).into_owned()),
         headers: message
             .headers()
-            .map(|h| h.iter().map(|h| (h.key.to_string(), String::from_utf8_lossy(h.value.unwrap_or_default()).into_owned())).collect())
+            .map(|h| {
+                h.iter()
+                    .map(|h| {
+                        (
+                            h.key.to_string(),
+                            String::from_utf8_lossy(h.value.unwrap_or_default()).into_owned(),
+                        )
+                    })
+                    .collect()
+            })
             .unwrap_or_default(),
-        value: message.payload().map(|p| String::from_utf8_lossy(p).into_owned()).unwrap_or_default(),
+        value: message
+            .payload()
+            .map(|p| String::from_utf8_lossy(p).into_owned())
+            .unwrap_or_default(),
     }
 }
 
-pub async fn browse(tools: &KafkaTools, query: BrowseQuery) -> Result<Vec<BrowsedMessage>, ToolError> {
+pub async fn browse(
+    tools: &KafkaTools,
+    query: BrowseQuery,
+) -> Result<Vec<BrowsedMessage>, ToolError> {
     let brokers = tools.brokers.clone();
     blocking(move || browse_blocking(&brokers, &query)).await
 }
@@ -54,7 +71,10 @@ fn browse_blocking(brokers: &str, query: &BrowseQuery) -> Result<Vec<BrowsedMess
     if let Some(only) = query.partition {
         parts.retain(|p| p.id == only);
         if parts.is_empty() {
-            return Err(ToolError::Invalid(format!("`{}` has no partition {only}", query.topic)));
+            return Err(ToolError::Invalid(format!(
+                "`{}` has no partition {only}",
+                query.topic
+            )));
         }
     }
     let consumer = reader(brokers)?;
@@ -65,18 +85,35 @@ fn browse_blocking(brokers: &str, query: &BrowseQuery) -> Result<Vec<BrowsedMess
         Start::Time(ms) => {
             let mut wanted = TopicPartitionList::new();
             for p in &parts {
-                wanted.add_partition_offset(&query.topic, p.id, Offset::Offset(ms)).map_err(|e| ToolError::Kafka(e.to_string()))?;
+                wanted
+                    .add_partition_offset(&query.topic, p.id, Offset::Offset(ms))
+                    .map_err(|e| ToolError::Kafka(e.to_string()))?;
             }
-            Some(consumer.offsets_for_times(wanted, timeout()).map_err(|_| ToolError::Unreachable(brokers.to_string()))?)
+            Some(
+                consumer
+                    .offsets_for_times(wanted, timeout())
+                    .map_err(|_| ToolError::Unreachable(brokers.to_string()))?,
+            )
         }
         _ => None,
     };
     for p in &parts {
         let from = match &query.start {
-            Start::Newest => p.high - if filtered { FILTERED_WINDOW } else { limit as i64 },
+            Start::Newest => {
+                p.high
+                    - if filtered {
+                        FILTERED_WINDOW
+                    } else {
+                        limit as i64
+                    }
+            }
             Start::Beginning => p.low,
             Start::Offset(o) => *o,
-            Start::Time(_) => match by_time.as_ref().and_then(|t| t.find_partition(&query.topic, p.id)).map(|e| e.offset()) {
+            Start::Time(_) => match by_time
+                .as_ref()
+                .and_then(|t| t.find_partition(&query.topic, p.id))
+                .map(|e| e.offset())
+            {
                 Some(Offset::Offset(o)) => o,
                 _ => p.high, // nothing at or after that time
             },
@@ -92,14 +129,20 @@ fn browse_blocking(brokers: &str, query: &BrowseQuery) -> Result<Vec<BrowsedMess
     }
     let mut assignment = TopicPartitionList::new();
     for (id, from, _) in &starts {
-        assignment.add_partition_offset(&query.topic, *id, Offset::Offset(*from)).map_err(|e| ToolError::Kafka(e.to_string()))?;
+        assignment
+            .add_partition_offset(&query.topic, *id, Offset::Offset(*from))
+            .map_err(|e| ToolError::Kafka(e.to_string()))?;
     }
-    consumer.assign(&assignment).map_err(|e| ToolError::Kafka(e.to_string()))?;
+    consumer
+        .assign(&assignment)
+        .map_err(|e| ToolError::Kafka(e.to_string()))?;
     let mut open: Vec<(i32, i64)> = starts.iter().map(|(id, _, end)| (*id, *end)).collect();
     let forward = !matches!(query.start, Start::Newest);
     let deadline = Instant::now() + Duration::from_secs(10);
     while !open.is_empty() && Instant::now() < deadline && !(forward && found.len() >= limit * 4) {
-        let Some(result) = consumer.poll(Duration::from_millis(200)) else { continue };
+        let Some(result) = consumer.poll(Duration::from_millis(200)) else {
+            continue;
+        };
         let message = result.map_err(|e| ToolError::Kafka(e.to_string()))?;
         let browsed = to_browsed(&message);
         if let Some(i) = open.iter().position(|(id, _)| *id == browsed.partition) {
@@ -124,12 +167,20 @@ fn browse_blocking(brokers: &str, query: &BrowseQuery) -> Result<Vec<BrowsedMess
 /// Produces one message per JSON line: key = its `invoiceId` (else none), header
 /// `event-type` = its `action` when it has one. Returns (line, partition, offset) per message;
 /// stops at the first line that is not JSON, naming it.
-pub async fn produce_lines(tools: &KafkaTools, topic: &str, lines: &[String]) -> Result<Vec<(usize, i32, i64)>, ToolError> {
+pub async fn produce_lines(
+    tools: &KafkaTools,
+    topic: &str,
+    lines: &[String],
+) -> Result<Vec<(usize, i32, i64)>, ToolError> {
     super::check_topic_name(topic)?;
     let mut parsed = Vec::new();
-    for (n, line) in lines.iter().enumerate().filter(|(_, l)| !l.trim().is_empty()) {
-        let value: serde_json::Value =
-            serde_json::from_str(line).map_err(|e| ToolError::Invalid(format!("line {}: not JSON: {e}", n + 1)))?;
+    for (n, line) in lines
+        .iter()
+        .enumerate()
+        .filter(|(_, l)| !l.trim().is_empty())
+    {
+        let value: serde_json::Value = serde_json::from_str(line)
+            .map_err(|e| ToolError::Invalid(format!("line {}: not JSON: {e}", n + 1)))?;
         parsed.push((n + 1, value, line.trim().to_string()));
     }
     let (brokers, name) = (tools.brokers.clone(), topic.to_string());
@@ -142,12 +193,23 @@ pub async fn produce_lines(tools: &KafkaTools, topic: &str, lines: &[String]) ->
     let producer = super::cluster::producer(&tools.brokers)?;
     let mut results = Vec::new();
     for (line, value, text) in parsed {
-        let key = value.get("invoiceId").and_then(|v| v.as_str()).map(str::to_string);
-        let mut headers = OwnedHeaders::new().insert(Header { key: "source", value: Some("acmectl") });
+        let key = value
+            .get("invoiceId")
+            .and_then(|v| v.as_str())
+            .map(str::to_string);
+        let mut headers = OwnedHeaders::new().insert(Header {
+            key: "source",
+            value: Some("acmectl"),
+        });
         if let Some(action) = value.get("action").and_then(|v| v.as_str()) {
-            headers = headers.insert(Header { key: "event-type", value: Some(action) });
+            headers = headers.insert(Header {
+                key: "event-type",
+                value: Some(action),
+            });
         }
-        let mut record: FutureRecord<'_, str, str> = FutureRecord::to(topic).payload(text.as_str()).headers(headers);
+        let mut record: FutureRecord<'_, str, str> = FutureRecord::to(topic)
+            .payload(text.as_str())
+            .headers(headers);
         if let Some(key) = &key {
             record = record.key(key);
         }

@@ -93,9 +93,17 @@ pub struct BrowseQuery {
 
 impl BrowseQuery {
     pub fn matches(&self, message: &BrowsedMessage) -> bool {
-        self.event_type.as_deref().is_none_or(|t| message.header("event-type") == Some(t))
-            && self.key.as_deref().is_none_or(|k| message.key.as_deref() == Some(k))
-            && self.text.as_deref().is_none_or(|t| message.value.to_lowercase().contains(&t.to_lowercase()))
+        self.event_type
+            .as_deref()
+            .is_none_or(|t| message.header("event-type") == Some(t))
+            && self
+                .key
+                .as_deref()
+                .is_none_or(|k| message.key.as_deref() == Some(k))
+            && self
+                .text
+                .as_deref()
+                .is_none_or(|t| message.value.to_lowercase().contains(&t.to_lowercase()))
     }
 }
 
@@ -115,7 +123,10 @@ pub struct BrowsedMessage {
 impl BrowsedMessage {
     /// The value of the header `name`, if the message has it.
     pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
+        self.headers
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
     }
 
     /// The value as indented JSON, or as it is when it is not JSON.
@@ -195,10 +206,17 @@ pub struct Replayed {
 /// Kafka's own rule for topic names.
 pub fn check_topic_name(topic: &str) -> Result<(), ToolError> {
     if topic.is_empty() || topic.len() > 249 || topic == "." || topic == ".." {
-        return Err(ToolError::Invalid("a topic name has 1 to 249 characters and is not . or ..".into()));
+        return Err(ToolError::Invalid(
+            "a topic name has 1 to 249 characters and is not . or ..".into(),
+        ));
     }
-    if !topic.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-')) {
-        return Err(ToolError::Invalid(format!("`{topic}`: a topic name may only contain letters, digits, '.', '_' and '-'")));
+    if !topic
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'))
+    {
+        return Err(ToolError::Invalid(format!(
+            "`{topic}`: a topic name may only contain letters, digits, '.', '_' and '-'"
+        )));
     }
     Ok(())
 }
@@ -221,18 +239,42 @@ mod tests {
 
     #[test]
     fn every_given_filter_must_match() {
-        let m = message("inv-1", "created", r#"{"amount": 1500, "customer": "Lee Robinson"}"#);
+        let m = message(
+            "inv-1",
+            "created",
+            r#"{"amount": 1500, "customer": "Lee Robinson"}"#,
+        );
         assert!(BrowseQuery::default().matches(&m));
-        let q = BrowseQuery { event_type: Some("created".into()), key: Some("inv-1".into()), text: Some("lee ROBINSON".into()), ..Default::default() };
+        let q = BrowseQuery {
+            event_type: Some("created".into()),
+            key: Some("inv-1".into()),
+            text: Some("lee ROBINSON".into()),
+            ..Default::default()
+        };
         assert!(q.matches(&m));
-        assert!(!BrowseQuery { event_type: Some("deleted".into()), ..Default::default() }.matches(&m));
-        assert!(!BrowseQuery { key: Some("inv-2".into()), ..Default::default() }.matches(&m));
-        assert!(!BrowseQuery { text: Some("Delba".into()), ..Default::default() }.matches(&m));
+        assert!(!BrowseQuery {
+            event_type: Some("deleted".into()),
+            ..Default::default()
+        }
+        .matches(&m));
+        assert!(!BrowseQuery {
+            key: Some("inv-2".into()),
+            ..Default::default()
+        }
+        .matches(&m));
+        assert!(!BrowseQuery {
+            text: Some("Delba".into()),
+            ..Default::default()
+        }
+        .matches(&m));
     }
 
     #[test]
     fn json_values_are_indented_and_others_left_alone() {
-        assert_eq!(message("k", "x", r#"{"a":1}"#).pretty_value(), "{\n  \"a\": 1\n}");
+        assert_eq!(
+            message("k", "x", r#"{"a":1}"#).pretty_value(),
+            "{\n  \"a\": 1\n}"
+        );
         assert_eq!(message("k", "x", "plain text").pretty_value(), "plain text");
     }
 }

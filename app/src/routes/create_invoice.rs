@@ -1,22 +1,33 @@
 use crate::components::invoice_fields::{InvoiceFields, SaveOutcome};
 use crate::domain::InvoiceDraft;
-use crate::models::CustomerField;
 use crate::i18n::*;
+use crate::models::CustomerField;
 use leptos::prelude::*;
 use leptos_router::{components::A, hooks::use_navigate};
 
 #[server(endpoint = "customers_for_select")]
 pub async fn customers_for_select() -> Result<Vec<CustomerField>, ServerFnError> {
     let state = crate::state::app_state()?;
-    crate::db::customers::all_for_select(&state.pool).await.map_err(crate::components::invoice_fields::database_error)
+    crate::db::customers::all_for_select(&state.pool)
+        .await
+        .map_err(crate::components::invoice_fields::database_error)
 }
 
 /// Validates the form, then saves the invoice and its `created` event in one transaction.
 #[server(endpoint = "create_invoice")]
-pub async fn create_invoice(customer_id: String, amount: String, status: Option<String>) -> Result<SaveOutcome, ServerFnError> {
+pub async fn create_invoice(
+    customer_id: String,
+    amount: String,
+    status: Option<String>,
+) -> Result<SaveOutcome, ServerFnError> {
     let state = crate::state::app_state()?;
-    let draft = InvoiceDraft { customer_id, amount, status };
-    let input = match crate::components::invoice_fields::check(&state.pool, draft, "Create").await? {
+    let draft = InvoiceDraft {
+        customer_id,
+        amount,
+        status,
+    };
+    let input = match crate::components::invoice_fields::check(&state.pool, draft, "Create").await?
+    {
         Ok(input) => input,
         Err(outcome) => return Ok(outcome),
     };

@@ -10,13 +10,18 @@ use leptos_router::hooks::use_query_map;
 #[server(endpoint = "customers_table")]
 pub async fn customers_table(query: String) -> Result<Vec<CustomerRow>, ServerFnError> {
     let state = crate::state::app_state()?;
-    crate::db::customers::table(&state.pool, query.trim()).await.map_err(crate::components::invoice_fields::database_error)
+    crate::db::customers::table(&state.pool, query.trim())
+        .await
+        .map_err(crate::components::invoice_fields::database_error)
 }
 
 #[component]
 pub fn CustomersPage() -> impl IntoView {
     let params = use_query_map();
-    let customers = Resource::new(move || params.read().get("query").unwrap_or_default(), customers_table);
+    let customers = Resource::new(
+        move || params.read().get("query").unwrap_or_default(),
+        customers_table,
+    );
     let i18n = use_i18n();
     let money = move |cents: i64| move || formatting::money(cents, i18n.get_locale());
     view! {

@@ -1,27 +1,45 @@
-use super::create_invoice::{customers_for_select, go_to_list_when_saved, Breadcrumbs, FormButtons};
+use super::create_invoice::{
+    customers_for_select, go_to_list_when_saved, Breadcrumbs, FormButtons,
+};
+use super::not_found::NotFoundPanel;
 use crate::components::invoice_fields::{InvoiceFields, SaveOutcome};
 use crate::domain::{AmountCents, InvoiceDraft};
-use crate::models::InvoiceEditable;
 use crate::i18n::*;
+use crate::models::InvoiceEditable;
 use leptos::prelude::*;
-use super::not_found::NotFoundPanel;
 use leptos_router::hooks::use_params_map;
 
 /// The invoice to edit; `None` for an unknown or malformed id.
 #[server(endpoint = "invoice_for_edit")]
 pub async fn invoice_for_edit(id: String) -> Result<Option<InvoiceEditable>, ServerFnError> {
-    let Ok(id) = uuid::Uuid::parse_str(&id) else { return Ok(None) };
+    let Ok(id) = uuid::Uuid::parse_str(&id) else {
+        return Ok(None);
+    };
     let state = crate::state::app_state()?;
-    crate::db::invoices::editable(&state.pool, id).await.map_err(crate::components::invoice_fields::database_error)
+    crate::db::invoices::editable(&state.pool, id)
+        .await
+        .map_err(crate::components::invoice_fields::database_error)
 }
 
 /// Validates the form, then saves the change with its `updated` (and `status_changed`) event.
 #[server(endpoint = "update_invoice")]
-pub async fn update_invoice(id: String, customer_id: String, amount: String, status: Option<String>) -> Result<SaveOutcome, ServerFnError> {
+pub async fn update_invoice(
+    id: String,
+    customer_id: String,
+    amount: String,
+    status: Option<String>,
+) -> Result<SaveOutcome, ServerFnError> {
     let state = crate::state::app_state()?;
-    let Ok(id) = uuid::Uuid::parse_str(&id) else { return Ok(SaveOutcome::NotFound) };
-    let draft = InvoiceDraft { customer_id, amount, status };
-    let input = match crate::components::invoice_fields::check(&state.pool, draft, "Update").await? {
+    let Ok(id) = uuid::Uuid::parse_str(&id) else {
+        return Ok(SaveOutcome::NotFound);
+    };
+    let draft = InvoiceDraft {
+        customer_id,
+        amount,
+        status,
+    };
+    let input = match crate::components::invoice_fields::check(&state.pool, draft, "Update").await?
+    {
         Ok(input) => input,
         Err(outcome) => return Ok(outcome),
     };

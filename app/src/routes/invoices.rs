@@ -1,6 +1,10 @@
 //! `/dashboard/invoices?query=&page=`: search, pagination, edit and delete.
 
-use crate::components::{pagination::Pagination, search::{urlencode, Search}, status_badge::StatusBadge};
+use crate::components::{
+    pagination::Pagination,
+    search::{urlencode, Search},
+    status_badge::StatusBadge,
+};
 use crate::formatting;
 use crate::i18n::*;
 use crate::models::InvoiceRow;
@@ -39,11 +43,17 @@ pub async fn invoices_page(query: String, page: i64) -> Result<InvoicesPageData,
 #[server(endpoint = "delete_invoice")]
 pub async fn delete_invoice(id: String) -> Result<DeleteOutcome, ServerFnError> {
     let state = crate::state::app_state()?;
-    let Ok(id) = uuid::Uuid::parse_str(&id) else { return Ok(DeleteOutcome::AlreadyGone) };
+    let Ok(id) = uuid::Uuid::parse_str(&id) else {
+        return Ok(DeleteOutcome::AlreadyGone);
+    };
     let deleted = crate::db::invoices::delete(&state.pool, &state.invoices_topic, id)
         .await
         .map_err(crate::components::invoice_fields::database_error)?;
-    Ok(if deleted { DeleteOutcome::Deleted } else { DeleteOutcome::AlreadyGone })
+    Ok(if deleted {
+        DeleteOutcome::Deleted
+    } else {
+        DeleteOutcome::AlreadyGone
+    })
 }
 
 fn page_href(query: &str, page: i64) -> String {
@@ -58,12 +68,22 @@ fn page_href(query: &str, page: i64) -> String {
 pub fn InvoicesPage() -> impl IntoView {
     let params = use_query_map();
     let query = move || params.read().get("query").unwrap_or_default();
-    let page = move || params.read().get("page").and_then(|p| p.parse::<i64>().ok()).unwrap_or(1).max(1);
+    let page = move || {
+        params
+            .read()
+            .get("page")
+            .and_then(|p| p.parse::<i64>().ok())
+            .unwrap_or(1)
+            .max(1)
+    };
     let delete = ServerAction::<DeleteInvoice>::new();
     let i18n = use_i18n();
     // Bumped when another user's change touches this page: its rows are fetched again.
     let touched = RwSignal::new(0u64);
-    let invoices = Resource::new(move || (query(), page(), delete.version().get(), touched.get()), |(q, p, _, _)| invoices_page(q, p));
+    let invoices = Resource::new(
+        move || (query(), page(), delete.version().get(), touched.get()),
+        |(q, p, _, _)| invoices_page(q, p),
+    );
     if let Some(live) = crate::components::live::LiveUpdates::get() {
         let seen = StoredValue::new(i64::MAX);
         Effect::new(move |_| {
@@ -74,7 +94,12 @@ pub fn InvoicesPage() -> impl IntoView {
                 .unwrap_or_default();
             let (newest, touches) = live.items.with(|items| {
                 let fresh = items.iter().take_while(|i| i.seq > seen.get_value());
-                (items.first().map(|i| i.seq), fresh.clone().any(|i| i.action == "created" || on_page.contains(&i.invoice_id)))
+                (
+                    items.first().map(|i| i.seq),
+                    fresh
+                        .clone()
+                        .any(|i| i.action == "created" || on_page.contains(&i.invoice_id)),
+                )
             });
             // The first run only notes where the stream is.
             if seen.get_value() != i64::MAX && touches {
@@ -130,7 +155,9 @@ pub fn InvoicesPage() -> impl IntoView {
 fn DeleteButton(id: uuid::Uuid, delete: ServerAction<DeleteInvoice>) -> impl IntoView {
     let i18n = use_i18n();
     let on_click = move |_| {
-        let confirmed = window().confirm_with_message(t_string!(i18n, confirm_delete)).unwrap_or(false);
+        let confirmed = window()
+            .confirm_with_message(t_string!(i18n, confirm_delete))
+            .unwrap_or(false);
         if confirmed {
             delete.dispatch(DeleteInvoice { id: id.to_string() });
         }

@@ -17,8 +17,12 @@ pub fn LoginPage() -> impl IntoView {
         }
     });
     let message = move || match login.value().get() {
-        Some(Ok(LoginOutcome::Refused { reason: LoginRefusal::InvalidCredentials })) => Some(t_string!(i18n, invalid_credentials).to_string()),
-        Some(Ok(LoginOutcome::Refused { reason: LoginRefusal::TooManyAttempts })) => Some(t_string!(i18n, too_many_attempts).to_string()),
+        Some(Ok(LoginOutcome::Refused {
+            reason: LoginRefusal::InvalidCredentials,
+        })) => Some(t_string!(i18n, invalid_credentials).to_string()),
+        Some(Ok(LoginOutcome::Refused {
+            reason: LoginRefusal::TooManyAttempts,
+        })) => Some(t_string!(i18n, too_many_attempts).to_string()),
         Some(Err(e)) => Some(e.to_string()),
         _ => None,
     };

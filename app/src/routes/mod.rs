@@ -8,3 +8,4 @@ pub mod kafka;
 pub mod login;
 pub mod not_found;
 pub mod overview;
+pub mod split;

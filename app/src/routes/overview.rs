@@ -9,24 +9,34 @@ use leptos::prelude::*;
 #[server(endpoint = "overview_cards")]
 pub async fn overview_cards() -> Result<CardFigures, ServerFnError> {
     let state = crate::state::app_state()?;
-    crate::db::overview::cards(&state.pool).await.map_err(crate::components::invoice_fields::database_error)
+    crate::db::overview::cards(&state.pool)
+        .await
+        .map_err(crate::components::invoice_fields::database_error)
 }
 
 #[server(endpoint = "revenue")]
 pub async fn revenue() -> Result<Vec<RevenueMonth>, ServerFnError> {
     let state = crate::state::app_state()?;
-    crate::db::overview::revenue(&state.pool).await.map_err(crate::components::invoice_fields::database_error)
+    crate::db::overview::revenue(&state.pool)
+        .await
+        .map_err(crate::components::invoice_fields::database_error)
 }
 
 #[server(endpoint = "latest_invoices")]
 pub async fn latest_invoices() -> Result<Vec<InvoiceRow>, ServerFnError> {
     let state = crate::state::app_state()?;
-    crate::db::invoices::latest(&state.pool, 5).await.map_err(crate::components::invoice_fields::database_error)
+    crate::db::invoices::latest(&state.pool, 5)
+        .await
+        .map_err(crate::components::invoice_fields::database_error)
 }
 
 /// The y-axis labels of the revenue chart in $K, from the top (a multiple of $1K) down to 0.
 pub fn y_axis(months: &[RevenueMonth]) -> (i64, Vec<String>) {
-    let highest_dollars = months.iter().map(|m| m.revenue_cents / 100).max().unwrap_or(0);
+    let highest_dollars = months
+        .iter()
+        .map(|m| m.revenue_cents / 100)
+        .max()
+        .unwrap_or(0);
     let top = ((highest_dollars + 999) / 1000) * 1000;
     let labels = (0..=top / 1000).rev().map(|k| format!("${k}K")).collect();
     (top, labels)
@@ -42,7 +52,8 @@ pub fn OverviewPage() -> impl IntoView {
     let months = Resource::new(version, |_| revenue());
     let latest = Resource::new(version, |_| latest_invoices());
     let i18n = use_i18n();
-    let money = move |cents: i64| Signal::derive(move || formatting::money(cents, i18n.get_locale()));
+    let money =
+        move |cents: i64| Signal::derive(move || formatting::money(cents, i18n.get_locale()));
     view! {
         <h1 class="mb-4 text-xl md:text-2xl">{t!(i18n, dashboard)}</h1>
         <div class="grid gap-6 sm:grid-cols-2 lg:grid-cols-4">
@@ -87,7 +98,8 @@ fn CardSkeleton() -> impl IntoView {
 fn RevenueChart(months: Vec<RevenueMonth>) -> impl IntoView {
     let i18n = use_i18n();
     if months.is_empty() {
-        return view! { <p class="mt-4 text-gray-400 md:col-span-4">{t!(i18n, no_data)}</p> }.into_any();
+        return view! { <p class="mt-4 text-gray-400 md:col-span-4">{t!(i18n, no_data)}</p> }
+            .into_any();
     }
     let (top, labels) = y_axis(&months);
     view! {
@@ -150,8 +162,14 @@ mod tests {
     #[test]
     fn the_axis_tops_out_at_the_next_thousand() {
         let months = vec![
-            RevenueMonth { month: "Jan".into(), revenue_cents: 200_000 },
-            RevenueMonth { month: "Dec".into(), revenue_cents: 480_000 },
+            RevenueMonth {
+                month: "Jan".into(),
+                revenue_cents: 200_000,
+            },
+            RevenueMonth {
+                month: "Dec".into(),
+                revenue_cents: 480_000,
+            },
         ];
         let (top, labels) = y_axis(&months);
         assert_eq!(top, 5000);

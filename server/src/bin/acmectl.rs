@@ -13,7 +13,11 @@ use std::io::{BufRead, Write};
 use std::time::Duration;
 
 #[derive(Parser)]
-#[command(name = "acmectl", version, about = "Kafka tools for Acme Dashboard: topics, messages, consumer groups, dead letters")]
+#[command(
+    name = "acmectl",
+    version,
+    about = "Kafka tools for Acme Dashboard: topics, messages, consumer groups, dead letters"
+)]
 struct Cli {
     /// Broker(s), host:port[,host:port]; default: KAFKA_BROKER or kafka_broker in Leptos.toml.
     #[arg(long, global = true)]
@@ -110,7 +114,11 @@ enum DlqAction {
 
 fn main() {
     let cli = Cli::parse();
-    let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().expect("tokio runtime");
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .expect("tokio runtime");
     let code = runtime.block_on(async {
         match run(cli).await {
             Ok(()) => 0,
@@ -124,7 +132,8 @@ fn main() {
 }
 
 async fn run(cli: Cli) -> Result<(), ToolError> {
-    let settings = Settings::load(&server::telemetry::settings_path()).map_err(|e| ToolError::Invalid(e.to_string()))?;
+    let settings = Settings::load(&server::telemetry::settings_path())
+        .map_err(|e| ToolError::Invalid(e.to_string()))?;
     let mut tools = settings.kafka_tools();
     if let Some(broker) = cli.broker {
         tools.brokers = broker;
@@ -137,75 +146,212 @@ async fn run(cli: Cli) -> Result<(), ToolError> {
                 return Err(ToolError::Unreachable(tools.brokers));
             }
             for b in info.brokers {
-                line(out, format!("broker {}  {}  roles: {}", b.id, b.address, b.roles.as_deref().unwrap_or("unknown")));
+                line(
+                    out,
+                    format!(
+                        "broker {}  {}  roles: {}",
+                        b.id,
+                        b.address,
+                        b.roles.as_deref().unwrap_or("unknown")
+                    ),
+                );
             }
         }
-        Command::Topics { action: TopicsAction::List } => {
-            line(out, format!("{:<50} {:>10} {:>12}", "TOPIC", "PARTITIONS", "MESSAGES"));
+        Command::Topics {
+            action: TopicsAction::List,
+        } => {
+            line(
+                out,
+                format!("{:<50} {:>10} {:>12}", "TOPIC", "PARTITIONS", "MESSAGES"),
+            );
             for t in cluster::list_topics(&tools).await? {
-                let note = if t.internal { "  (internal)" } else if t.protected { "  (app)" } else { "" };
-                line(out, format!("{:<50} {:>10} {:>12}{note}", t.name, t.partitions, t.messages));
+                let note = if t.internal {
+                    "  (internal)"
+                } else if t.protected {
+                    "  (app)"
+                } else {
+                    ""
+                };
+                line(
+                    out,
+                    format!(
+                        "{:<50} {:>10} {:>12}{note}",
+                        t.name, t.partitions, t.messages
+                    ),
+                );
             }
         }
-        Command::Topics { action: TopicsAction::Describe { name } } => {
+        Command::Topics {
+            action: TopicsAction::Describe { name },
+        } => {
             let d = cluster::describe_topic(&tools, &name).await?;
-            line(out, format!("topic {}  partitions {}", d.name, d.partitions.len()));
-            line(out, format!("{:>9} {:>6} {:>10} {:>10} {:>12} {:>12}", "PARTITION", "LEADER", "REPLICAS", "ISR", "LOW", "HIGH"));
+            line(
+                out,
+                format!("topic {}  partitions {}", d.name, d.partitions.len()),
+            );
+            line(
+                out,
+                format!(
+                    "{:>9} {:>6} {:>10} {:>10} {:>12} {:>12}",
+                    "PARTITION", "LEADER", "REPLICAS", "ISR", "LOW", "HIGH"
+                ),
+            );
             for p in &d.partitions {
                 let ids = |v: &[i32]| v.iter().map(i32::to_string).collect::<Vec<_>>().join(",");
-                line(out, format!("{:>9} {:>6} {:>10} {:>10} {:>12} {:>12}", p.id, p.leader, ids(&p.replicas), ids(&p.isr), p.low, p.high));
+                line(
+                    out,
+                    format!(
+                        "{:>9} {:>6} {:>10} {:>10} {:>12} {:>12}",
+                        p.id,
+                        p.leader,
+                        ids(&p.replicas),
+                        ids(&p.isr),
+                        p.low,
+                        p.high
+                    ),
+                );
             }
             line(out, "configs:".into());
             for (k, v) in d.configs {
                 line(out, format!("  {k}={v}"));
             }
         }
-        Command::Topics { action: TopicsAction::Create { name, partitions } } => {
+        Command::Topics {
+            action: TopicsAction::Create { name, partitions },
+        } => {
             cluster::create_topic(&tools, &name, partitions).await?;
-            line(out, format!("created topic {name} with {partitions} partition(s)"));
+            line(
+                out,
+                format!("created topic {name} with {partitions} partition(s)"),
+            );
         }
-        Command::Topics { action: TopicsAction::Delete { name, yes } } => {
+        Command::Topics {
+            action: TopicsAction::Delete { name, yes },
+        } => {
             if !yes {
-                return Err(ToolError::Invalid(format!("deleting `{name}` loses its messages: add --yes to go ahead")));
+                return Err(ToolError::Invalid(format!(
+                    "deleting `{name}` loses its messages: add --yes to go ahead"
+                )));
             }
             cluster::delete_topic(&tools, &name).await?;
             line(out, format!("deleted topic {name}"));
         }
-        Command::Tail { topic, from_beginning, max_messages, event_type, key, timeout_ms } => {
-            let query = app::kafka_tools::BrowseQuery { topic: topic.clone(), event_type, key, ..Default::default() };
-            tail(&tools, &query, from_beginning, max_messages, timeout_ms.map(Duration::from_millis), out).await?;
+        Command::Tail {
+            topic,
+            from_beginning,
+            max_messages,
+            event_type,
+            key,
+            timeout_ms,
+        } => {
+            let query = app::kafka_tools::BrowseQuery {
+                topic: topic.clone(),
+                event_type,
+                key,
+                ..Default::default()
+            };
+            tail(
+                &tools,
+                &query,
+                from_beginning,
+                max_messages,
+                timeout_ms.map(Duration::from_millis),
+                out,
+            )
+            .await?;
         }
-        Command::Groups { action: GroupsAction::List } => {
-            line(out, format!("{:<50} {:<14} {:<12} {:>7}", "GROUP", "STATE", "PROTOCOL", "MEMBERS"));
+        Command::Groups {
+            action: GroupsAction::List,
+        } => {
+            line(
+                out,
+                format!(
+                    "{:<50} {:<14} {:<12} {:>7}",
+                    "GROUP", "STATE", "PROTOCOL", "MEMBERS"
+                ),
+            );
             for g in groups::list_groups(&tools).await? {
-                line(out, format!("{:<50} {:<14} {:<12} {:>7}", g.name, g.state, g.protocol, g.members));
+                line(
+                    out,
+                    format!(
+                        "{:<50} {:<14} {:<12} {:>7}",
+                        g.name, g.state, g.protocol, g.members
+                    ),
+                );
             }
         }
-        Command::Groups { action: GroupsAction::Describe { group } } => {
+        Command::Groups {
+            action: GroupsAction::Describe { group },
+        } => {
             let d = groups::describe_group(&tools, &group).await?;
-            line(out, format!("group {}  state {}  members {}", d.name, d.state, d.members.len()));
+            line(
+                out,
+                format!(
+                    "group {}  state {}  members {}",
+                    d.name,
+                    d.state,
+                    d.members.len()
+                ),
+            );
             for m in &d.members {
-                let assigned: Vec<String> = m.assignment.iter().map(|(t, ps)| format!("{t}:{ps:?}")).collect();
-                line(out, format!("  member {}  client {}  host {}  partitions {}", m.id, m.client_id, m.host, assigned.join(" ")));
+                let assigned: Vec<String> = m
+                    .assignment
+                    .iter()
+                    .map(|(t, ps)| format!("{t}:{ps:?}"))
+                    .collect();
+                line(
+                    out,
+                    format!(
+                        "  member {}  client {}  host {}  partitions {}",
+                        m.id,
+                        m.client_id,
+                        m.host,
+                        assigned.join(" ")
+                    ),
+                );
             }
-            line(out, format!("{:<50} {:>9} {:>12} {:>12} {:>8}", "TOPIC", "PARTITION", "COMMITTED", "END", "LAG"));
+            line(
+                out,
+                format!(
+                    "{:<50} {:>9} {:>12} {:>12} {:>8}",
+                    "TOPIC", "PARTITION", "COMMITTED", "END", "LAG"
+                ),
+            );
             for o in d.offsets {
-                let committed = o.committed.map(|c| c.to_string()).unwrap_or_else(|| "-".into());
-                line(out, format!("{:<50} {:>9} {:>12} {:>12} {:>8}", o.topic, o.partition, committed, o.high, o.lag));
+                let committed = o
+                    .committed
+                    .map(|c| c.to_string())
+                    .unwrap_or_else(|| "-".into());
+                line(
+                    out,
+                    format!(
+                        "{:<50} {:>9} {:>12} {:>12} {:>8}",
+                        o.topic, o.partition, committed, o.high, o.lag
+                    ),
+                );
             }
         }
         Command::Dlq { action } => {
-            let pool = sqlx::PgPool::connect(&settings.database_url).await.map_err(|e| ToolError::Database(e.to_string()))?;
+            let pool = sqlx::PgPool::connect(&settings.database_url)
+                .await
+                .map_err(|e| ToolError::Database(e.to_string()))?;
             match action {
                 DlqAction::List => {
                     let letters = dead_letters::list(&tools, &pool).await?;
-                    line(out, format!("{} dead letter(s) on {}", letters.len(), tools.dlq_topic));
+                    line(
+                        out,
+                        format!("{} dead letter(s) on {}", letters.len(), tools.dlq_topic),
+                    );
                     for l in letters {
-                        let from = match (&l.original_topic, l.original_partition, l.original_offset) {
-                            (Some(t), Some(p), Some(o)) => format!("{t}/{p}@{o}"),
-                            _ => "unknown".into(),
-                        };
-                        let replayed = l.replayed_at.map(|at| format!("  replayed {}", at.format("%Y-%m-%d %H:%M:%S UTC"))).unwrap_or_default();
+                        let from =
+                            match (&l.original_topic, l.original_partition, l.original_offset) {
+                                (Some(t), Some(p), Some(o)) => format!("{t}/{p}@{o}"),
+                                _ => "unknown".into(),
+                            };
+                        let replayed = l
+                            .replayed_at
+                            .map(|at| format!("  replayed {}", at.format("%Y-%m-%d %H:%M:%S UTC")))
+                            .unwrap_or_default();
                         line(out, format!(
                             "{}/{}  key {}  event {}  from {from}  attempts {}{replayed}\n    reason: {}",
                             l.partition,
@@ -221,25 +367,43 @@ async fn run(cli: Cli) -> Result<(), ToolError> {
                     let which = match (event_id, at, all) {
                         (Some(id), None, false) => dead_letters::Which::EventId(id),
                         (None, Some(at), false) => {
-                            let parsed = at.split_once('/').and_then(|(p, o)| Some((p.parse().ok()?, o.parse().ok()?)));
+                            let parsed = at
+                                .split_once('/')
+                                .and_then(|(p, o)| Some((p.parse().ok()?, o.parse().ok()?)));
                             let Some((partition, offset)) = parsed else {
-                                return Err(ToolError::Invalid(format!("--at takes PARTITION/OFFSET, e.g. 0/12, not `{at}`")));
+                                return Err(ToolError::Invalid(format!(
+                                    "--at takes PARTITION/OFFSET, e.g. 0/12, not `{at}`"
+                                )));
                             };
                             dead_letters::Which::At { partition, offset }
                         }
                         (None, None, true) => dead_letters::Which::AllPending,
-                        _ => return Err(ToolError::Invalid("say which: --event-id ID, --at PARTITION/OFFSET or --all".into())),
+                        _ => {
+                            return Err(ToolError::Invalid(
+                                "say which: --event-id ID, --at PARTITION/OFFSET or --all".into(),
+                            ))
+                        }
                     };
                     let done = dead_letters::replay(&tools, &pool, which).await?;
                     for r in &done {
-                        line(out, format!("replayed {}/{} -> {}/{}@{}", r.dlq_partition, r.dlq_offset, r.topic, r.partition, r.offset));
+                        line(
+                            out,
+                            format!(
+                                "replayed {}/{} -> {}/{}@{}",
+                                r.dlq_partition, r.dlq_offset, r.topic, r.partition, r.offset
+                            ),
+                        );
                     }
                     line(out, format!("{} letter(s) replayed", done.len()));
                 }
             }
         }
         Command::Produce { topic } => {
-            let lines: Vec<String> = std::io::stdin().lock().lines().collect::<Result<_, _>>().map_err(|e| ToolError::Invalid(e.to_string()))?;
+            let lines: Vec<String> = std::io::stdin()
+                .lock()
+                .lines()
+                .collect::<Result<_, _>>()
+                .map_err(|e| ToolError::Invalid(e.to_string()))?;
             let sent = messages::produce_lines(&tools, &topic, &lines).await?;
             for (n, partition, offset) in &sent {
                 line(out, format!("line {n} -> {topic}/{partition}@{offset}"));
@@ -255,8 +419,21 @@ fn line(out: &mut impl Write, text: String) {
 }
 
 fn print_message(out: &mut impl Write, m: &BrowsedMessage) {
-    let when = m.timestamp.and_then(chrono::DateTime::from_timestamp_millis).map(|t| t.to_rfc3339()).unwrap_or_default();
-    line(out, format!("--- {}/{}@{}  key={}  {when}", m.topic, m.partition, m.offset, m.key.as_deref().unwrap_or("null")));
+    let when = m
+        .timestamp
+        .and_then(chrono::DateTime::from_timestamp_millis)
+        .map(|t| t.to_rfc3339())
+        .unwrap_or_default();
+    line(
+        out,
+        format!(
+            "--- {}/{}@{}  key={}  {when}",
+            m.topic,
+            m.partition,
+            m.offset,
+            m.key.as_deref().unwrap_or("null")
+        ),
+    );
     for (k, v) in &m.headers {
         line(out, format!("  {k}: {v}"));
     }
@@ -274,14 +451,25 @@ async fn tail(
     out: &mut impl Write,
 ) -> Result<(), ToolError> {
     let (brokers, topic) = (tools.brokers.clone(), query.topic.clone());
-    let parts = cluster::blocking(move || cluster::partitions(&cluster::metadata_client(&brokers)?, &brokers, &topic)).await?;
+    let parts = cluster::blocking(move || {
+        cluster::partitions(&cluster::metadata_client(&brokers)?, &brokers, &topic)
+    })
+    .await?;
     let consumer = messages::reader(&tools.brokers)?;
     let mut assignment = TopicPartitionList::new();
     for p in &parts {
-        let start = if from_beginning { Offset::Beginning } else { Offset::End };
-        assignment.add_partition_offset(&query.topic, p.id, start).map_err(|e| ToolError::Kafka(e.to_string()))?;
+        let start = if from_beginning {
+            Offset::Beginning
+        } else {
+            Offset::End
+        };
+        assignment
+            .add_partition_offset(&query.topic, p.id, start)
+            .map_err(|e| ToolError::Kafka(e.to_string()))?;
     }
-    consumer.assign(&assignment).map_err(|e| ToolError::Kafka(e.to_string()))?;
+    consumer
+        .assign(&assignment)
+        .map_err(|e| ToolError::Kafka(e.to_string()))?;
     let mut shown = 0;
     let mut last = std::time::Instant::now();
     loop {

@@ -28,7 +28,10 @@ async fn run() -> anyhow::Result<()> {
         println!("usage: kafka-consumer [TOPIC]   (group: KAFKA_GROUP_ID, broker: KAFKA_BROKER)");
         return Ok(());
     }
-    let group = std::env::var("KAFKA_GROUP_ID").ok().filter(|g| !g.is_empty()).unwrap_or_else(|| "kafka-consumer".into());
+    let group = std::env::var("KAFKA_GROUP_ID")
+        .ok()
+        .filter(|g| !g.is_empty())
+        .unwrap_or_else(|| "kafka-consumer".into());
     let consumer: StreamConsumer = ClientConfig::new()
         .set("bootstrap.servers", &settings.kafka_broker)
         .set("group.id", &group)
@@ -54,7 +57,12 @@ fn describe(message: &impl Message) -> String {
     let text = |bytes: Option<&[u8]>| bytes.map(|b| String::from_utf8_lossy(b).into_owned());
     let headers = message
         .headers()
-        .map(|h| h.iter().map(|h| format!("{}={}", h.key, text(h.value).unwrap_or_default())).collect::<Vec<_>>().join(", "))
+        .map(|h| {
+            h.iter()
+                .map(|h| format!("{}={}", h.key, text(h.value).unwrap_or_default()))
+                .collect::<Vec<_>>()
+                .join(", ")
+        })
         .unwrap_or_default();
     let value = match message.payload() {
         None => "(empty)".to_string(),

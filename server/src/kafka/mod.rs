@@ -2,18 +2,16 @@
 
 pub mod topics;
 
-use rdkafka::{
-    config::ClientConfig,
-    consumer::StreamConsumer,
-    producer::FutureProducer,
-};
+use rdkafka::{config::ClientConfig, consumer::StreamConsumer, producer::FutureProducer};
 
 /// Who published a message; goes into the `source` header.
 pub const SOURCE: &str = "acme-dashboard";
 
 fn base(brokers: &str) -> ClientConfig {
     let mut config = ClientConfig::new();
-    config.set("bootstrap.servers", brokers).set("client.id", "acme-dashboard");
+    config
+        .set("bootstrap.servers", brokers)
+        .set("client.id", "acme-dashboard");
     config
 }
 
@@ -38,7 +36,11 @@ pub fn quick_producer(brokers: &str) -> Result<FutureProducer, rdkafka::error::K
 }
 
 /// A group consumer that commits only the offsets we store after finishing a message.
-pub fn consumer(brokers: &str, group_id: &str, from: &str) -> Result<StreamConsumer, rdkafka::error::KafkaError> {
+pub fn consumer(
+    brokers: &str,
+    group_id: &str,
+    from: &str,
+) -> Result<StreamConsumer, rdkafka::error::KafkaError> {
     base(brokers)
         .set("group.id", group_id)
         .set("enable.auto.commit", "true")

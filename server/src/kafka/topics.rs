@@ -19,18 +19,34 @@ pub async fn ensure(brokers: &str, topics: &[(&str, i32)]) -> Result<(), TopicEr
     let admin: AdminClient<DefaultClientContext> = ClientConfig::new()
         .set("bootstrap.servers", brokers)
         .create()
-        .map_err(|e| TopicError { topic: String::new(), reason: e.to_string() })?;
-    let new: Vec<NewTopic> = topics.iter().map(|(name, parts)| NewTopic::new(name, *parts, TopicReplication::Fixed(1))).collect();
-    let options = AdminOptions::new().operation_timeout(Some(Duration::from_secs(20))).request_timeout(Some(Duration::from_secs(20)));
+        .map_err(|e| TopicError {
+            topic: String::new(),
+            reason: e.to_string(),
+        })?;
+    let new: Vec<NewTopic> = topics
+        .iter()
+        .map(|(name, parts)| NewTopic::new(name, *parts, TopicReplication::Fixed(1)))
+        .collect();
+    let options = AdminOptions::new()
+        .operation_timeout(Some(Duration::from_secs(20)))
+        .request_timeout(Some(Duration::from_secs(20)));
     let results = admin
         .create_topics(&new, &options)
         .await
-        .map_err(|e| TopicError { topic: topics.iter().map(|t| t.0).collect::<Vec<_>>().join(","), reason: e.to_string() })?;
+        .map_err(|e| TopicError {
+            topic: topics.iter().map(|t| t.0).collect::<Vec<_>>().join(","),
+            reason: e.to_string(),
+        })?;
     for result in results {
         match result {
             Ok(name) => tracing::info!(topic = %name, "created topic"),
             Err((_, RDKafkaErrorCode::TopicAlreadyExists)) => {}
-            Err((name, code)) => return Err(TopicError { topic: name, reason: code.to_string() }),
+            Err((name, code)) => {
+                return Err(TopicError {
+                    topic: name,
+                    reason: code.to_string(),
+                })
+            }
         }
     }
     Ok(())

@@ -6,7 +6,8 @@ use futures::{SinkExt, StreamExt};
 use std::time::Duration;
 use tokio_tungstenite::tungstenite::{client::IntoClientRequest, Message};
 
-pub type Socket = tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
+pub type Socket =
+    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
 
 pub struct FeedClient {
     pub socket: Socket,
@@ -19,10 +20,20 @@ impl FeedClient {
     /// reads the hello.
     pub async fn open(app: &TestApp, cookie: &str, after: Option<i64>) -> Self {
         let query = after.map(|a| format!("?after={a}")).unwrap_or_default();
-        let mut request = format!("ws://{}/ws/activity{query}", app.addr).into_client_request().unwrap();
-        request.headers_mut().insert("cookie", cookie.parse().unwrap());
-        let socket = tokio_tungstenite::connect_async(request).await.expect("feed connects").0;
-        let mut client = Self { socket, position: -1 };
+        let mut request = format!("ws://{}/ws/activity{query}", app.addr)
+            .into_client_request()
+            .unwrap();
+        request
+            .headers_mut()
+            .insert("cookie", cookie.parse().unwrap());
+        let socket = tokio_tungstenite::connect_async(request)
+            .await
+            .expect("feed connects")
+            .0;
+        let mut client = Self {
+            socket,
+            position: -1,
+        };
         match client.next_message(Duration::from_secs(10)).await {
             Some(FeedMessage::Hello { position }) => client.position = position,
             other => panic!("expected a hello first, got {other:?}"),
@@ -36,7 +47,9 @@ impl FeedClient {
         tokio::time::timeout(wait, async {
             loop {
                 match self.socket.next().await {
-                    Some(Ok(Message::Text(text))) => return Some(serde_json::from_str(&text).expect("feed messages are JSON")),
+                    Some(Ok(Message::Text(text))) => {
+                        return Some(serde_json::from_str(&text).expect("feed messages are JSON"))
+                    }
                     Some(Ok(Message::Ping(_) | Message::Pong(_))) => continue,
                     _ => return None,
                 }
@@ -71,13 +84,20 @@ impl FeedClient {
     /// Sends a ping and waits up to `wait` for its pong (other messages are skipped).
     pub async fn ping_answered(&mut self, wait: Duration) -> bool {
         let payload = b"still there?".to_vec();
-        if self.socket.send(Message::Ping(payload.clone().into())).await.is_err() {
+        if self
+            .socket
+            .send(Message::Ping(payload.clone().into()))
+            .await
+            .is_err()
+        {
             return false;
         }
         tokio::time::timeout(wait, async {
             loop {
                 match self.socket.next().await {
-                    Some(Ok(Message::Pong(data))) if data.as_ref() == payload.as_slice() => return true,
+                    Some(Ok(Message::Pong(data))) if data.as_ref() == payload.as_slice() => {
+                        return true
+                    }
                     Some(Ok(_)) => continue,
                     _ => return false,
                 }
@@ -87,7 +107,10 @@ impl FeedClient {
         .unwrap_or(false)
     }
 
-    pub async fn send_text(&mut self, text: String) -> Result<(), tokio_tungstenite::tungstenite::Error> {
+    pub async fn send_text(
+        &mut self,
+        text: String,
+    ) -> Result<(), tokio_tungstenite::tungstenite::Error> {
         self.socket.send(Message::Text(text.into())).await
     }
 }
@@ -96,5 +119,8 @@ impl FeedClient {
 pub fn assert_gapless(items: &[ActivityItem], first: i64) {
     let seqs: Vec<i64> = items.iter().map(|i| i.seq).collect();
     let expected: Vec<i64> = (first..first + items.len() as i64).collect();
-    assert_eq!(seqs, expected, "items must arrive in seq order, each once, none missing");
+    assert_eq!(
+        seqs, expected,
+        "items must arrive in seq order, each once, none missing"
+    );
 }

@@ -26,7 +26,9 @@ pub struct TestEnv {
 /// Settings from Leptos.toml and the environment, pointed at a new database and new topics.
 pub async fn test_env() -> TestEnv {
     let file = Path::new(env!("CARGO_MANIFEST_DIR")).join("../Leptos.toml");
-    let (settings, pool) = server::scratch::environment("test", &file).await.expect("test environment");
+    let (settings, pool) = server::scratch::environment("test", &file)
+        .await
+        .expect("test environment");
     TestEnv { settings, pool }
 }
 
@@ -50,13 +52,22 @@ pub struct Received {
 
 impl Received {
     pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
+        self.headers
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
     }
 }
 
 /// Reads a topic from the beginning until `expected` messages arrived and then `quiet` passed
 /// without another one (so extra copies would be seen), or `timeout` passed.
-pub async fn read_topic(brokers: &str, topic: &str, expected: usize, timeout: Duration, quiet: Duration) -> Vec<Received> {
+pub async fn read_topic(
+    brokers: &str,
+    topic: &str,
+    expected: usize,
+    timeout: Duration,
+    quiet: Duration,
+) -> Vec<Received> {
     let consumer: StreamConsumer = ClientConfig::new()
         .set("bootstrap.servers", brokers)
         .set("group.id", format!("test-reader-{}", Uuid::new_v4()))
@@ -68,7 +79,11 @@ pub async fn read_topic(brokers: &str, topic: &str, expected: usize, timeout: Du
     let deadline = tokio::time::Instant::now() + timeout;
     let mut received = Vec::new();
     loop {
-        let wait = if received.len() >= expected { quiet } else { deadline.saturating_duration_since(tokio::time::Instant::now()) };
+        let wait = if received.len() >= expected {
+            quiet
+        } else {
+            deadline.saturating_duration_since(tokio::time::Instant::now())
+        };
         match tokio::time::timeout(wait, consumer.recv()).await {
             Ok(Ok(m)) => received.push(to_received(m.detach())),
             Ok(Err(e)) => panic!("consumer error: {e}"),
@@ -82,7 +97,16 @@ pub async fn read_topic(brokers: &str, topic: &str, expected: usize, timeout: Du
 fn to_received(m: OwnedMessage) -> Received {
     let headers = m
         .headers()
-        .map(|h| h.iter().map(|h| (h.key.to_string(), String::from_utf8_lossy(h.value.unwrap_or_default()).into_owned())).collect())
+        .map(|h| {
+            h.iter()
+                .map(|h| {
+                    (
+                        h.key.to_string(),
+                        String::from_utf8_lossy(h.value.unwrap_or_default()).into_owned(),
+                    )
+                })
+                .collect()
+        })
         .unwrap_or_default();
     let raw = String::from_utf8_lossy(m.payload().unwrap_or_default()).into_owned();
     Received {
@@ -127,10 +151,19 @@ impl TestApp {
 
     /// The server with settings of the test's own (e.g. a short ping interval).
     pub async fn spawn_with(settings: Settings) -> Self {
-        let options = leptos::prelude::LeptosOptions::builder().output_name("acme").site_addr(([127, 0, 0, 1], 0)).build();
-        let app = server::startup::Application::build(settings, options).await.expect("server starts");
+        let options = leptos::prelude::LeptosOptions::builder()
+            .output_name("acme")
+            .site_addr(([127, 0, 0, 1], 0))
+            .build();
+        let app = server::startup::Application::build(settings, options)
+            .await
+            .expect("server starts");
         let (addr, shutdown) = (app.addr, app.shutdown.clone());
-        Self { addr, shutdown, running: tokio::spawn(app.run_until_stopped()) }
+        Self {
+            addr,
+            shutdown,
+            running: tokio::spawn(app.run_until_stopped()),
+        }
     }
 
     pub fn url(&self, path: &str) -> String {
@@ -139,13 +172,22 @@ impl TestApp {
 
     /// A client that keeps cookies and does not follow redirects (tests look at them).
     pub fn client(&self) -> reqwest::Client {
-        reqwest::Client::builder().cookie_store(true).redirect(reqwest::redirect::Policy::none()).build().unwrap()
+        reqwest::Client::builder()
+            .cookie_store(true)
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap()
     }
 
     /// Logs `client` in as the demo user.
     pub async fn log_in(&self, client: &reqwest::Client) -> reqwest::Response {
         let form = [("email", "user@nextmail.com"), ("password", "123456")];
-        client.post(self.url("/api/login")).form(&form).send().await.unwrap()
+        client
+            .post(self.url("/api/login"))
+            .form(&form)
+            .send()
+            .await
+            .unwrap()
     }
 
     /// A client signed in as the demo user.
@@ -159,7 +201,12 @@ impl TestApp {
     /// The session cookie of a fresh login, for the WebSocket handshake.
     pub async fn session_cookie(&self) -> String {
         let response = self.log_in(&self.client()).await;
-        let cookie = response.headers().get("set-cookie").expect("a session cookie").to_str().unwrap();
+        let cookie = response
+            .headers()
+            .get("set-cookie")
+            .expect("a session cookie")
+            .to_str()
+            .unwrap();
         cookie.split(';').next().unwrap().to_string()
     }
 
@@ -199,9 +246,15 @@ pub fn binary_with_test_settings(binary: &str, env: &TestEnv) -> std::process::C
 
 /// Sends SIGTERM and waits up to `within` for the process to exit; kills it and returns
 /// `None` if it does not.
-pub fn stop_with_sigterm(child: &mut std::process::Child, within: Duration) -> Option<std::process::ExitStatus> {
+pub fn stop_with_sigterm(
+    child: &mut std::process::Child,
+    within: Duration,
+) -> Option<std::process::ExitStatus> {
     let signalled = std::time::Instant::now();
-    let _ = std::process::Command::new("kill").arg("-TERM").arg(child.id().to_string()).status();
+    let _ = std::process::Command::new("kill")
+        .arg("-TERM")
+        .arg(child.id().to_string())
+        .status();
     loop {
         if let Some(status) = child.try_wait().unwrap() {
             return Some(status);

@@ -2,8 +2,14 @@
 //! HTTP receiver that keeps every webhook (and can refuse the first ones).
 #![allow(dead_code)]
 
-use std::{net::SocketAddr, sync::{Arc, Mutex}};
-use tokio::{io::{AsyncBufReadExt, AsyncWriteExt, BufReader}, net::TcpListener};
+use std::{
+    net::SocketAddr,
+    sync::{Arc, Mutex},
+};
+use tokio::{
+    io::{AsyncBufReadExt, AsyncWriteExt, BufReader},
+    net::TcpListener,
+};
 
 #[derive(Debug, Clone)]
 pub struct Mail {
@@ -34,7 +40,10 @@ pub async fn smtp_sink_at(port: u16) -> (SocketAddr, Arc<Mutex<Vec<Mail>>>) {
                     if in_data {
                         if line == "." {
                             in_data = false;
-                            kept.lock().unwrap().push(Mail { to: std::mem::take(&mut to), data: std::mem::take(&mut data) });
+                            kept.lock().unwrap().push(Mail {
+                                to: std::mem::take(&mut to),
+                                data: std::mem::take(&mut data),
+                            });
                             let _ = write.write_all(b"250 kept\r\n").await;
                         } else {
                             data.push_str(&line);
@@ -75,7 +84,13 @@ pub struct Hook {
 
 /// An HTTP receiver for webhooks; answers 500 to the first `refuse_first` requests.
 pub async fn webhook_receiver(refuse_first: usize) -> (SocketAddr, Arc<Mutex<Vec<Hook>>>) {
-    use axum::{body::Bytes, extract::State, http::{HeaderMap, StatusCode, Uri}, routing::post, Router};
+    use axum::{
+        body::Bytes,
+        extract::State,
+        http::{HeaderMap, StatusCode, Uri},
+        routing::post,
+        Router,
+    };
     type Seen = Arc<Mutex<(usize, Vec<Hook>)>>;
     let seen: Seen = Arc::new(Mutex::new((refuse_first, Vec::new())));
     let hooks = Arc::new(Mutex::new(Vec::new()));
@@ -83,24 +98,32 @@ pub async fn webhook_receiver(refuse_first: usize) -> (SocketAddr, Arc<Mutex<Vec
     let app = Router::new()
         .route(
             "/{*path}",
-            post(move |State(_): State<()>, uri: Uri, headers: HeaderMap, body: Bytes| {
-                let (seen, hooks) = (seen_for_app.clone(), hooks_for_app.clone());
-                async move {
-                    let mut state = seen.lock().unwrap();
-                    if state.0 > 0 {
-                        state.0 -= 1;
-                        return StatusCode::INTERNAL_SERVER_ERROR;
+            post(
+                move |State(_): State<()>, uri: Uri, headers: HeaderMap, body: Bytes| {
+                    let (seen, hooks) = (seen_for_app.clone(), hooks_for_app.clone());
+                    async move {
+                        let mut state = seen.lock().unwrap();
+                        if state.0 > 0 {
+                            state.0 -= 1;
+                            return StatusCode::INTERNAL_SERVER_ERROR;
+                        }
+                        let header = |name: &str| {
+                            headers
+                                .get(name)
+                                .and_then(|v| v.to_str().ok())
+                                .unwrap_or_default()
+                                .to_string()
+                        };
+                        hooks.lock().unwrap().push(Hook {
+                            path: uri.path().to_string(),
+                            signature: header("acme-signature"),
+                            delivery: header("acme-delivery"),
+                            body: String::from_utf8_lossy(&body).into_owned(),
+                        });
+                        StatusCode::NO_CONTENT
                     }
-                    let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok()).unwrap_or_default().to_string();
-                    hooks.lock().unwrap().push(Hook {
-                        path: uri.path().to_string(),
-                        signature: header("acme-signature"),
-                        delivery: header("acme-delivery"),
-                        body: String::from_utf8_lossy(&body).into_owned(),
-                    });
-                    StatusCode::NO_CONTENT
-                }
-            }),
+                },
+            ),
         )
         .with_state(());
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();

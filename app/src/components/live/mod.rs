@@ -49,10 +49,12 @@ pub struct LiveUpdates {
 #[server(endpoint = "feed_position")]
 pub async fn feed_position() -> Result<i64, ServerFnError> {
     let state = crate::state::app_state()?;
-    crate::db::activity::position(&state.pool).await.map_err(|e| {
-        tracing::error!(error = %e, "reading the feed position failed");
-        ServerFnError::new("could not read the feed position")
-    })
+    crate::db::activity::position(&state.pool)
+        .await
+        .map_err(|e| {
+            tracing::error!(error = %e, "reading the feed position failed");
+            ServerFnError::new("could not read the feed position")
+        })
 }
 
 impl LiveUpdates {
@@ -93,7 +95,9 @@ impl LiveUpdates {
 #[component]
 pub fn ConnectionIndicator() -> impl IntoView {
     let i18n = crate::i18n::use_i18n();
-    let connection = LiveUpdates::get().map(|l| l.connection).unwrap_or(RwSignal::new(Connection::Connecting));
+    let connection = LiveUpdates::get()
+        .map(|l| l.connection)
+        .unwrap_or(RwSignal::new(Connection::Connecting));
     let colour = move || match connection.get() {
         Connection::Connecting => "bg-gray-300",
         Connection::Live => "bg-green-500",

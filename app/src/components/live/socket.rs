@@ -4,7 +4,11 @@
 use super::{Connection, LiveUpdates, KEEP};
 use crate::events::{ActivityItem, FeedMessage};
 use leptos::prelude::*;
-use std::{cell::{Cell, RefCell}, rc::Rc, time::Duration};
+use std::{
+    cell::{Cell, RefCell},
+    rc::Rc,
+    time::Duration,
+};
 use wasm_bindgen::{closure::Closure, JsCast};
 use web_sys::{MessageEvent, WebSocket};
 
@@ -39,13 +43,19 @@ impl LiveSocket {
         });
         {
             let feed = Rc::clone(&feed);
-            window_event_listener(leptos::ev::offline, move |_| feed.live.connection.set(Connection::Offline));
+            window_event_listener(leptos::ev::offline, move |_| {
+                feed.live.connection.set(Connection::Offline)
+            });
         }
         {
             let feed = Rc::clone(&feed);
             // Back online: try at once rather than waiting out the backoff.
             window_event_listener(leptos::ev::online, move |_| {
-                let open = feed.socket.borrow().as_ref().map(|s| s.ready_state() == WebSocket::OPEN);
+                let open = feed
+                    .socket
+                    .borrow()
+                    .as_ref()
+                    .map(|s| s.ready_state() == WebSocket::OPEN);
                 match open {
                     Some(true) => feed.live.connection.set(Connection::Live),
                     // Connecting: its open or close handler will tell.
@@ -62,9 +72,20 @@ impl LiveSocket {
 
     fn url(&self) -> Option<String> {
         let location = web_sys::window()?.location();
-        let scheme = if location.protocol().ok()? == "https:" { "wss" } else { "ws" };
-        let after = self.last_seq.get().map(|seq| format!("?after={seq}")).unwrap_or_default();
-        Some(format!("{scheme}://{}/ws/activity{after}", location.host().ok()?))
+        let scheme = if location.protocol().ok()? == "https:" {
+            "wss"
+        } else {
+            "ws"
+        };
+        let after = self
+            .last_seq
+            .get()
+            .map(|seq| format!("?after={seq}"))
+            .unwrap_or_default();
+        Some(format!(
+            "{scheme}://{}/ws/activity{after}",
+            location.host().ok()?
+        ))
     }
 
     fn open(self: &Rc<Self>) {
@@ -86,7 +107,12 @@ impl LiveSocket {
             let feed = Rc::clone(self);
             let socket = socket.clone();
             Closure::<dyn FnMut(web_sys::Event)>::new(move |event: web_sys::Event| {
-                let Some(text) = event.dyn_ref::<MessageEvent>().and_then(|m| m.data().as_string()) else { return };
+                let Some(text) = event
+                    .dyn_ref::<MessageEvent>()
+                    .and_then(|m| m.data().as_string())
+                else {
+                    return;
+                };
                 match serde_json::from_str::<FeedMessage>(&text) {
                     Ok(FeedMessage::Hello { position }) => feed.hello(position),
                     Ok(FeedMessage::Item { item }) => feed.accept(item),
@@ -94,7 +120,9 @@ impl LiveSocket {
                     Ok(FeedMessage::Resync) => {
                         let _ = socket.close();
                     }
-                    Err(e) => leptos::logging::warn!("ignoring a feed message that does not parse: {e}"),
+                    Err(e) => {
+                        leptos::logging::warn!("ignoring a feed message that does not parse: {e}")
+                    }
                 }
             })
         };
@@ -124,7 +152,8 @@ impl LiveSocket {
             // The server could not replay all we missed (too far behind): figures must reload.
             self.changed();
         }
-        self.last_seq.set(Some(position.max(self.last_seq.get().unwrap_or(0))));
+        self.last_seq
+            .set(Some(position.max(self.last_seq.get().unwrap_or(0))));
     }
 
     /// Keeps items in order and each once, whatever the server replays.
@@ -159,7 +188,13 @@ impl LiveSocket {
         let failures = self.failures.get();
         self.failures.set(failures + 1);
         let offline = web_sys::window().is_some_and(|w| !w.navigator().on_line());
-        self.live.connection.set(if offline || failures + 1 >= OFFLINE_AFTER { Connection::Offline } else { Connection::Reconnecting });
+        self.live
+            .connection
+            .set(if offline || failures + 1 >= OFFLINE_AFTER {
+                Connection::Offline
+            } else {
+                Connection::Reconnecting
+            });
         let delay = Duration::from_millis((250u64 << failures.min(5)).min(8_000));
         let feed = Rc::clone(self);
         set_timeout(move || feed.open(), delay);

@@ -19,7 +19,12 @@ pub fn action_label(i18n: leptos_i18n::I18nContext<Locale>, action: &str) -> Str
 }
 
 #[component]
-pub fn FilterBar(filter: Memo<FeedFilter>, paused: Signal<bool>, waiting: Signal<usize>, toggle_pause: Callback<()>) -> impl IntoView {
+pub fn FilterBar(
+    filter: Memo<FeedFilter>,
+    paused: Signal<bool>,
+    waiting: Signal<usize>,
+    toggle_pause: Callback<()>,
+) -> impl IntoView {
     let i18n = use_i18n();
     let customers = Resource::new(|| (), |_| customers_for_select());
     let navigate = use_navigate();
@@ -28,16 +33,30 @@ pub fn FilterBar(filter: Memo<FeedFilter>, paused: Signal<bool>, waiting: Signal
     Effect::new(move |_| scripted.set(true));
     let apply = move |action: Option<String>, customer: Option<String>| {
         let query = FeedFilter::new(action, customer).query_string();
-        navigate(&format!("/dashboard/activity{}{query}", if query.is_empty() { "" } else { "?" }), Default::default());
+        navigate(
+            &format!(
+                "/dashboard/activity{}{query}",
+                if query.is_empty() { "" } else { "?" }
+            ),
+            Default::default(),
+        );
     };
     let on_action = {
         let apply = apply.clone();
-        move |ev| apply(Some(event_target_value(&ev)), filter.get_untracked().customer)
+        move |ev| {
+            apply(
+                Some(event_target_value(&ev)),
+                filter.get_untracked().customer,
+            )
+        }
     };
     let on_customer = move |ev| apply(filter.get_untracked().action, Some(event_target_value(&ev)));
     let export_href = move || {
         let query = filter.get().query_string();
-        format!("/api/activity/export{}{query}", if query.is_empty() { "" } else { "?" })
+        format!(
+            "/api/activity/export{}{query}",
+            if query.is_empty() { "" } else { "?" }
+        )
     };
     let select_class = "rounded-md border border-gray-200 bg-white py-2 pl-3 pr-8 text-sm dark:border-gray-700 dark:bg-gray-900";
     view! {

@@ -30,12 +30,19 @@ impl FeedPage {
     /// after `position` was read; `seq` order is commit order, so nothing below their newest
     /// is missing from the page.
     pub fn covered_up_to(&self) -> i64 {
-        self.items.first().map(|i| i.seq).unwrap_or(0).max(self.position)
+        self.items
+            .first()
+            .map(|i| i.seq)
+            .unwrap_or(0)
+            .max(self.position)
     }
 }
 
 #[server(endpoint = "activity_feed")]
-pub async fn activity_feed(action: Option<String>, customer: Option<String>) -> Result<FeedPage, ServerFnError> {
+pub async fn activity_feed(
+    action: Option<String>,
+    customer: Option<String>,
+) -> Result<FeedPage, ServerFnError> {
     let state = crate::state::app_state()?;
     let filter = FeedFilter::new(action, customer);
     let read = async {
@@ -53,10 +60,22 @@ pub async fn activity_feed(action: Option<String>, customer: Option<String>) -> 
 /// Items after `after` up to `until` that match the filter, oldest first: what happened
 /// between the page being rendered and the tab's live connection starting.
 #[server(endpoint = "activity_between")]
-pub async fn activity_between(after: i64, until: i64, action: Option<String>, customer: Option<String>) -> Result<Vec<ActivityItem>, ServerFnError> {
+pub async fn activity_between(
+    after: i64,
+    until: i64,
+    action: Option<String>,
+    customer: Option<String>,
+) -> Result<Vec<ActivityItem>, ServerFnError> {
     let state = crate::state::app_state()?;
     let until = until.min(after + 5_000);
-    crate::db::activity::between(&state.pool, after, until, &FeedFilter::new(action, customer)).await.map_err(|e| {
+    crate::db::activity::between(
+        &state.pool,
+        after,
+        until,
+        &FeedFilter::new(action, customer),
+    )
+    .await
+    .map_err(|e| {
         tracing::error!(error = %e, "loading activity failed");
         ServerFnError::new("could not load the activity feed")
     })
@@ -66,8 +85,12 @@ pub async fn activity_between(after: i64, until: i64, action: Option<String>, cu
 pub fn ActivityPage() -> impl IntoView {
     let i18n = use_i18n();
     let params = use_query_map();
-    let filter = Memo::new(move |_| params.with(|p| FeedFilter::new(p.get("action"), p.get("customer"))));
-    let page = Resource::new(move || filter.get(), |f| activity_feed(f.action, f.customer));
+    let filter =
+        Memo::new(move |_| params.with(|p| FeedFilter::new(p.get("action"), p.get("customer"))));
+    let page = Resource::new(
+        move || filter.get(),
+        |f| activity_feed(f.action, f.customer),
+    );
     let live = LiveUpdates::get();
     // Items newer than the first page, by seq (so each once and in order).
     let newer = RwSignal::new(BTreeMap::<i64, ActivityItem>::new());
@@ -77,7 +100,10 @@ pub fn ActivityPage() -> impl IntoView {
 
     #[cfg(feature = "hydrate")]
     {
-        let ticker = set_interval_with_handle(move || now.set(Utc::now()), std::time::Duration::from_secs(10));
+        let ticker = set_interval_with_handle(
+            move || now.set(Utc::now()),
+            std::time::Duration::from_secs(10),
+        );
         on_cleanup(move || {
             if let Ok(t) = ticker {
                 t.clear();
@@ -95,7 +121,12 @@ pub fn ActivityPage() -> impl IntoView {
             let Some(Ok(first)) = page.get() else { return };
             let (f, floor) = (filter.get_untracked(), first.covered_up_to());
             let fresh: Vec<ActivityItem> = live.items.with(|items| {
-                items.iter().take_while(|i| i.seq > floor).filter(|i| f.matches(i)).cloned().collect()
+                items
+                    .iter()
+                    .take_while(|i| i.seq > floor)
+                    .filter(|i| f.matches(i))
+                    .cloned()
+                    .collect()
             });
             if !fresh.is_empty() {
                 newer.update(|n| n.extend(fresh.into_iter().map(|i| (i.seq, i))));
@@ -103,7 +134,9 @@ pub fn ActivityPage() -> impl IntoView {
         });
         // What was committed after the page was read but before the connection started.
         Effect::new(move |_| {
-            let (Some(Ok(first)), Some(start)) = (page.get(), live.start.get()) else { return };
+            let (Some(Ok(first)), Some(start)) = (page.get(), live.start.get()) else {
+                return;
+            };
             let floor = first.covered_up_to();
             if start > floor {
                 let f = filter.get_untracked();
@@ -117,7 +150,12 @@ pub fn ActivityPage() -> impl IntoView {
     }
     let shown_newer = move || {
         let limit = paused_at.get().unwrap_or(i64::MAX);
-        newer.with(|n| n.range(..=limit).rev().map(|(_, i)| i.clone()).collect::<Vec<_>>())
+        newer.with(|n| {
+            n.range(..=limit)
+                .rev()
+                .map(|(_, i)| i.clone())
+                .collect::<Vec<_>>()
+        })
     };
     let waiting = Signal::derive(move || match paused_at.get() {
         Some(limit) => newer.with(|n| n.range(limit + 1..).count()),
@@ -127,8 +165,15 @@ pub fn ActivityPage() -> impl IntoView {
         if paused_at.get_untracked().is_some() {
             paused_at.set(None);
         } else {
-            let newest_page = page.get_untracked().and_then(|p| p.ok()).and_then(|p| p.items.first().map(|i| i.seq)).unwrap_or(0);
-            let newest = newer.with_untracked(|n| n.keys().next_back().copied()).unwrap_or(0).max(newest_page);
+            let newest_page = page
+                .get_untracked()
+                .and_then(|p| p.ok())
+                .and_then(|p| p.items.first().map(|i| i.seq))
+                .unwrap_or(0);
+            let newest = newer
+                .with_untracked(|n| n.keys().next_back().copied())
+                .unwrap_or(0)
+                .max(newest_page);
             paused_at.set(Some(newest));
         }
     });

@@ -12,15 +12,30 @@ use leptos::prelude::*;
 fn look(action: &str) -> (&'static str, &'static str) {
     match action {
         // plus
-        "created" => ("bg-blue-100 text-blue-700 dark:bg-blue-900 dark:text-blue-200", "M12 5v14M5 12h14"),
+        "created" => (
+            "bg-blue-100 text-blue-700 dark:bg-blue-900 dark:text-blue-200",
+            "M12 5v14M5 12h14",
+        ),
         // pencil
-        "updated" => ("bg-gray-100 text-gray-700 dark:bg-gray-800 dark:text-gray-200", "M4 20h4L19 9l-4-4L4 16v4z"),
+        "updated" => (
+            "bg-gray-100 text-gray-700 dark:bg-gray-800 dark:text-gray-200",
+            "M4 20h4L19 9l-4-4L4 16v4z",
+        ),
         // two arrows
-        "status_changed" => ("bg-green-100 text-green-700 dark:bg-green-900 dark:text-green-200", "M7 7h11l-3-3M17 17H6l3 3"),
+        "status_changed" => (
+            "bg-green-100 text-green-700 dark:bg-green-900 dark:text-green-200",
+            "M7 7h11l-3-3M17 17H6l3 3",
+        ),
         // bin
-        "deleted" => ("bg-red-100 text-red-700 dark:bg-red-900 dark:text-red-200", "M5 7h14M10 7V4h4v3M7 7l1 13h8l1-13"),
+        "deleted" => (
+            "bg-red-100 text-red-700 dark:bg-red-900 dark:text-red-200",
+            "M5 7h14M10 7V4h4v3M7 7l1 13h8l1-13",
+        ),
         // warning triangle
-        "dead_lettered" => ("bg-amber-100 text-amber-800 dark:bg-amber-900 dark:text-amber-200", "M12 4l9 16H3L12 4zM12 10v4M12 17v.5"),
+        "dead_lettered" => (
+            "bg-amber-100 text-amber-800 dark:bg-amber-900 dark:text-amber-200",
+            "M12 4l9 16H3L12 4zM12 10v4M12 17v.5",
+        ),
         _ => ("bg-gray-100 text-gray-700", "M12 12h.01"),
     }
 }
@@ -53,7 +68,10 @@ pub fn ActivityRow(item: ActivityItem, now: RwSignal<DateTime<Utc>>) -> impl Int
     let occurred_at = item.occurred_at;
     let effects = item.effects.clone();
     let short_id: String = item.invoice_id.chars().take(8).collect();
-    let invoice = if item.action == "deleted" || item.action == "dead_lettered" || uuid::Uuid::parse_str(&item.invoice_id).is_err() {
+    let invoice = if item.action == "deleted"
+        || item.action == "dead_lettered"
+        || uuid::Uuid::parse_str(&item.invoice_id).is_err()
+    {
         view! { <span class="font-mono text-xs text-gray-500" title=item.invoice_id.clone()>{short_id}</span> }.into_any()
     } else {
         let href = format!("/dashboard/invoices/{}/edit", item.invoice_id);

@@ -10,7 +10,12 @@ use leptos_router::hooks::use_query_map;
 
 /// The browse the URL asks for; `None` without a topic.
 pub fn query_from(params: &leptos_router::params::ParamsMap) -> Option<BrowseQuery> {
-    let get = |k: &str| params.get(k).map(|v| v.trim().to_string()).filter(|v| !v.is_empty());
+    let get = |k: &str| {
+        params
+            .get(k)
+            .map(|v| v.trim().to_string())
+            .filter(|v| !v.is_empty())
+    };
     let topic = get("topic")?;
     let at = get("at");
     let start = match get("start").as_deref() {
@@ -42,18 +47,24 @@ pub fn MessageBrowser() -> impl IntoView {
     let query = Memo::new(move |_| params.with(query_from));
     let tick = RwSignal::new(0u64);
     let live = RwSignal::new(false);
-    let messages = Resource::new(move || (query.get(), tick.get()), |(q, _)| async move {
-        match q {
-            Some(q) => kafka_browse(q).await.map(Some),
-            None => Ok(None),
-        }
-    });
-    let detail = Resource::new(move || query.get().map(|q| q.topic), |topic| async move {
-        match topic {
-            Some(topic) => kafka_describe_topic(topic).await.ok(),
-            None => None,
-        }
-    });
+    let messages = Resource::new(
+        move || (query.get(), tick.get()),
+        |(q, _)| async move {
+            match q {
+                Some(q) => kafka_browse(q).await.map(Some),
+                None => Ok(None),
+            }
+        },
+    );
+    let detail = Resource::new(
+        move || query.get().map(|q| q.topic),
+        |topic| async move {
+            match topic {
+                Some(topic) => kafka_describe_topic(topic).await.ok(),
+                None => None,
+            }
+        },
+    );
     #[cfg(feature = "hydrate")]
     {
         let handle = set_interval_with_handle(
@@ -71,7 +82,8 @@ pub fn MessageBrowser() -> impl IntoView {
         });
     }
     let value = move |k: &'static str| params.with(|p| p.get(k).unwrap_or_default());
-    let input = "rounded-md border border-gray-200 px-2 py-1 text-sm dark:border-gray-700 dark:bg-gray-900";
+    let input =
+        "rounded-md border border-gray-200 px-2 py-1 text-sm dark:border-gray-700 dark:bg-gray-900";
     let start_option = move |v: &'static str, label: Signal<String>| {
         view! { <option value=v selected=move || value("start") == v>{label}</option> }
     };

@@ -1,7 +1,7 @@
 //! Dead letters: each with its reason and original position; replay one or every pending one
 //! (after a confirmation), with the result shown.
 
-use super::{confirmed, kafka_dead_letters, KafkaReplay, reason, Section};
+use super::{confirmed, kafka_dead_letters, reason, KafkaReplay, Section};
 use crate::i18n::*;
 use leptos::prelude::*;
 
@@ -12,18 +12,31 @@ pub fn DeadLetters() -> impl IntoView {
     let letters = Resource::new(move || replay.version().get(), |_| kafka_dead_letters());
     let result = move || {
         replay.value().get().map(|r| match r {
-            Ok(done) => (false, format!(
-                "{} {}: {}",
-                t_string!(i18n, kafka_replayed),
-                done.len(),
-                done.iter().map(|d| format!("{}@{} → {}/{}@{}", d.dlq_partition, d.dlq_offset, d.topic, d.partition, d.offset)).collect::<Vec<_>>().join(", ")
-            )),
+            Ok(done) => (
+                false,
+                format!(
+                    "{} {}: {}",
+                    t_string!(i18n, kafka_replayed),
+                    done.len(),
+                    done.iter()
+                        .map(|d| format!(
+                            "{}@{} → {}/{}@{}",
+                            d.dlq_partition, d.dlq_offset, d.topic, d.partition, d.offset
+                        ))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            ),
             Err(e) => (true, reason(&e)),
         })
     };
     let replay_all = move |_| {
         if confirmed(&t_string!(i18n, kafka_confirm_replay_all)) {
-            replay.dispatch(KafkaReplay { partition: None, offset: None, all: true });
+            replay.dispatch(KafkaReplay {
+                partition: None,
+                offset: None,
+                all: true,
+            });
         }
     };
     view! {

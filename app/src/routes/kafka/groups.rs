@@ -11,7 +11,10 @@ pub fn ConsumerGroups() -> impl IntoView {
     let groups = Resource::new(move || tick.get(), |_| kafka_groups());
     #[cfg(feature = "hydrate")]
     {
-        let handle = set_interval_with_handle(move || tick.update(|t| *t += 1), std::time::Duration::from_secs(3));
+        let handle = set_interval_with_handle(
+            move || tick.update(|t| *t += 1),
+            std::time::Duration::from_secs(3),
+        );
         on_cleanup(move || {
             if let Ok(h) = handle {
                 h.clear();

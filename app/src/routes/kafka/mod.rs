@@ -8,7 +8,10 @@ mod groups;
 mod topics;
 
 use crate::i18n::*;
-use crate::kafka_tools::{BrowseQuery, BrowsedMessage, ClusterInfo, DeadLetter, GroupDetail, GroupSummary, Replayed, TopicDetail, TopicSummary};
+use crate::kafka_tools::{
+    BrowseQuery, BrowsedMessage, ClusterInfo, DeadLetter, GroupDetail, GroupSummary, Replayed,
+    TopicDetail, TopicSummary,
+};
 use leptos::prelude::*;
 
 #[cfg(feature = "ssr")]
@@ -25,31 +28,45 @@ fn failed(e: crate::kafka_tools::ToolError) -> ServerFnError {
 pub async fn kafka_cluster() -> Result<(ClusterInfo, Vec<TopicSummary>), ServerFnError> {
     let tools = tools()?;
     let cluster = crate::kafka_tools::cluster::cluster(&tools).await;
-    let topics = if cluster.reachable { crate::kafka_tools::cluster::list_topics(&tools).await.unwrap_or_default() } else { vec![] };
+    let topics = if cluster.reachable {
+        crate::kafka_tools::cluster::list_topics(&tools)
+            .await
+            .unwrap_or_default()
+    } else {
+        vec![]
+    };
     Ok((cluster, topics))
 }
 
 #[server(endpoint = "kafka_create_topic")]
 pub async fn kafka_create_topic(name: String, partitions: i32) -> Result<String, ServerFnError> {
-    crate::kafka_tools::cluster::create_topic(&tools()?, name.trim(), partitions).await.map_err(failed)?;
+    crate::kafka_tools::cluster::create_topic(&tools()?, name.trim(), partitions)
+        .await
+        .map_err(failed)?;
     Ok(name.trim().to_string())
 }
 
 #[server(endpoint = "kafka_delete_topic")]
 pub async fn kafka_delete_topic(name: String) -> Result<String, ServerFnError> {
-    crate::kafka_tools::cluster::delete_topic(&tools()?, &name).await.map_err(failed)?;
+    crate::kafka_tools::cluster::delete_topic(&tools()?, &name)
+        .await
+        .map_err(failed)?;
     Ok(name)
 }
 
 #[server(endpoint = "kafka_describe_topic")]
 pub async fn kafka_describe_topic(topic: String) -> Result<TopicDetail, ServerFnError> {
-    crate::kafka_tools::cluster::describe_topic(&tools()?, &topic).await.map_err(failed)
+    crate::kafka_tools::cluster::describe_topic(&tools()?, &topic)
+        .await
+        .map_err(failed)
 }
 
 // JSON in: the query holds an enum (where to start), which form encoding cannot carry.
 #[server(endpoint = "kafka_browse", input = leptos::server_fn::codec::Json)]
 pub async fn kafka_browse(query: BrowseQuery) -> Result<Vec<BrowsedMessage>, ServerFnError> {
-    crate::kafka_tools::messages::browse(&tools()?, query).await.map_err(failed)
+    crate::kafka_tools::messages::browse(&tools()?, query)
+        .await
+        .map_err(failed)
 }
 
 /// Groups with members, described (offsets and lag); groups without, as they are listed.
@@ -57,7 +74,10 @@ pub async fn kafka_browse(query: BrowseQuery) -> Result<Vec<BrowsedMessage>, Ser
 pub async fn kafka_groups() -> Result<(Vec<GroupDetail>, Vec<GroupSummary>), ServerFnError> {
     let tools = tools()?;
     let (mut active, mut idle) = (Vec::new(), Vec::new());
-    for group in crate::kafka_tools::groups::list_groups(&tools).await.map_err(failed)? {
+    for group in crate::kafka_tools::groups::list_groups(&tools)
+        .await
+        .map_err(failed)?
+    {
         if group.members == 0 {
             idle.push(group);
             continue;
@@ -73,12 +93,18 @@ pub async fn kafka_groups() -> Result<(Vec<GroupDetail>, Vec<GroupSummary>), Ser
 #[server(endpoint = "kafka_dead_letters")]
 pub async fn kafka_dead_letters() -> Result<Vec<DeadLetter>, ServerFnError> {
     let state = crate::state::app_state()?;
-    crate::kafka_tools::dead_letters::list(&state.kafka, &state.pool).await.map_err(failed)
+    crate::kafka_tools::dead_letters::list(&state.kafka, &state.pool)
+        .await
+        .map_err(failed)
 }
 
 /// Replays the letter at `partition`/`offset`, or every pending one when `all`.
 #[server(endpoint = "kafka_replay")]
-pub async fn kafka_replay(partition: Option<i32>, offset: Option<i64>, all: bool) -> Result<Vec<Replayed>, ServerFnError> {
+pub async fn kafka_replay(
+    partition: Option<i32>,
+    offset: Option<i64>,
+    all: bool,
+) -> Result<Vec<Replayed>, ServerFnError> {
     use crate::kafka_tools::dead_letters::{replay, Which};
     let state = crate::state::app_state()?;
     let which = match (partition, offset, all) {
@@ -86,7 +112,9 @@ pub async fn kafka_replay(partition: Option<i32>, offset: Option<i64>, all: bool
         (Some(partition), Some(offset), false) => Which::At { partition, offset },
         _ => return Err(ServerFnError::new("say which letter to replay, or all")),
     };
-    replay(&state.kafka, &state.pool, which).await.map_err(failed)
+    replay(&state.kafka, &state.pool, which)
+        .await
+        .map_err(failed)
 }
 
 #[component]
@@ -117,7 +145,9 @@ fn Section(title: Signal<String>, testid: &'static str, children: Children) -> i
 
 /// A failed server function's reason, without the framework's prefix.
 fn reason(e: &ServerFnError) -> String {
-    e.to_string().trim_start_matches("error running server function: ").to_string()
+    e.to_string()
+        .trim_start_matches("error running server function: ")
+        .to_string()
 }
 
 /// Asks before a changing action; `false` when the reader says no (or there is no window).

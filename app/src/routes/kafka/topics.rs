@@ -1,7 +1,7 @@
 //! The broker and the topics: partitions, messages, create, delete (with confirmation; Kafka's
 //! internal topics and the app's own cannot be deleted here).
 
-use super::{confirmed, kafka_cluster, KafkaCreateTopic, KafkaDeleteTopic, reason, Section};
+use super::{confirmed, kafka_cluster, reason, KafkaCreateTopic, KafkaDeleteTopic, Section};
 use crate::i18n::*;
 use leptos::prelude::*;
 
@@ -10,7 +10,10 @@ pub fn ClusterAndTopics() -> impl IntoView {
     let i18n = use_i18n();
     let create = ServerAction::<KafkaCreateTopic>::new();
     let delete = ServerAction::<KafkaDeleteTopic>::new();
-    let cluster = Resource::new(move || (create.version().get(), delete.version().get()), |_| kafka_cluster());
+    let cluster = Resource::new(
+        move || (create.version().get(), delete.version().get()),
+        |_| kafka_cluster(),
+    );
     // The outcome of whichever action finished last: (is an error, text).
     let last = RwSignal::new(None::<(bool, String)>);
     let show = move |value: Result<String, ServerFnError>, done: String| {
@@ -69,7 +72,10 @@ pub fn ClusterAndTopics() -> impl IntoView {
 }
 
 #[component]
-fn TopicsTable(topics: Vec<crate::kafka_tools::TopicSummary>, delete: ServerAction<KafkaDeleteTopic>) -> impl IntoView {
+fn TopicsTable(
+    topics: Vec<crate::kafka_tools::TopicSummary>,
+    delete: ServerAction<KafkaDeleteTopic>,
+) -> impl IntoView {
     let i18n = use_i18n();
     view! {
         <table class="mt-3 w-full text-left text-sm" data-testid="topics">

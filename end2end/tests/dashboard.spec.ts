@@ -79,3 +79,38 @@ test("the theme toggle switches to dark, survives a reload without a flash, and 
   await page.reload();
   await expect(html).not.toHaveClass(/dark/);
 });
+
+test("a page whose code is gone after a deploy is loaded from the server instead of breaking the app", async ({ page }) => {
+  await openHydrated(page, "/dashboard");
+  await page.evaluate(() => ((window as any).__stillHere = true));
+  // The Kafka tools' wasm module cannot be fetched by this document (a deploy replaced the
+  // files since it loaded; the router's own retry fails too); a new document gets it.
+  let newDocument = false;
+  let refused = 0;
+  page.on("request", (r) => {
+    if (r.resourceType() === "document") newDocument = true;
+  });
+  await page.route(/\/pkg\/split_kafka_tools\.[^/]*\.wasm$/, (route) =>
+    newDocument ? route.continue() : (refused++, route.abort()),
+  );
+  await page.getByRole("link", { name: "Kafka" }).click();
+  await expect(page).toHaveURL(/\/dashboard\/kafka$/);
+  await expect(page.getByTestId("broker-state")).toHaveAttribute("data-reachable", "true");
+  expect(refused).toBeGreaterThanOrEqual(1);
+  // The page came from the server as a new document, and the app works in it.
+  expect(await page.evaluate(() => (window as any).__stillHere)).toBeUndefined();
+  await expect(page.locator("body")).toHaveAttribute("data-hydrated", "true");
+  await page.getByRole("link", { name: "Customers" }).click();
+  await expect(page.getByTestId("customers-table")).toBeVisible();
+});
+
+test("a module that fails once is fetched again without leaving the page", async ({ page }) => {
+  await openHydrated(page, "/dashboard");
+  await page.evaluate(() => ((window as any).__stillHere = true));
+  let refused = 0;
+  await page.route(/\/pkg\/split_kafka_tools\.[^/]*\.wasm$/, (route) => (refused++ === 0 ? route.abort() : route.continue()));
+  await page.getByRole("link", { name: "Kafka" }).click();
+  await expect(page.getByTestId("broker-state")).toHaveAttribute("data-reachable", "true");
+  expect(refused).toBeGreaterThanOrEqual(2);
+  expect(await page.evaluate(() => (window as any).__stillHere)).toBe(true);
+});

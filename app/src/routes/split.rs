@@ -1,15 +1,19 @@
 //! The pages that are not needed to show the dashboard, as lazy routes: their views and the
-//! code only they use are built into wasm chunks of their own (`cargo leptos build --split`),
-//! which the browser loads when such a page is first shown. The server renders them exactly
-//! as before and names the chunks of the page it rendered as preloads.
+//! code only they use are built into wasm modules of their own (`cargo leptos build --split`),
+//! which the browser fetches when such a page is first shown. The server renders them exactly
+//! as before and names the modules of the page it rendered as preloads.
 //!
-//! Three chunks: the invoice forms (create and edit share theirs), the activity feed and the
-//! Kafka tools. The dashboard's own pages stay in the main module: a page per chunk would
+//! Three modules: the invoice forms (create and edit share theirs), the activity feed and the
+//! Kafka tools. The dashboard's own pages stay in the main module: a module per page would
 //! make a cold load fetch dozens of small shared chunks (one per combination of pages that
 //! share code), more requests than the performance budget allows.
+//!
+//! A module that cannot be fetched (the network is down, or a deploy replaced the files since
+//! the tab was opened) must not take the app down: the page is then loaded from the server.
 
 use leptos::prelude::*;
-use leptos_router::{lazy_route, LazyRoute};
+use leptos::wasm_split::{wasm_split, SplitLoaderError};
+use leptos_router::LazyRoute;
 
 /// Which invoice form a route shows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -19,16 +23,38 @@ pub enum InvoiceForm {
     Edit,
 }
 
-/// Both forms in one chunk: a visit to one of them makes the other instant.
-#[leptos::lazy]
-fn invoice_form_view(form: InvoiceForm) -> AnyView {
-    match form {
+// The split points. Their module names key the build's split manifest, which the server reads
+// to name a rendered page's modules as preloads (`preload` below).
+
+#[wasm_split(invoice_forms, wasm_split_path = ::leptos::wasm_split, fallible, preload(preload_invoice_forms))]
+fn invoice_form_view(form: InvoiceForm) -> Result<AnyView, SplitLoaderError> {
+    Ok(match form {
         InvoiceForm::Create => super::create_invoice::CreateInvoicePage().into_any(),
         InvoiceForm::Edit => super::edit_invoice::EditInvoicePage().into_any(),
-    }
+    })
 }
 
-/// `/dashboard/invoices/create` and `/dashboard/invoices/:id/edit`.
+#[wasm_split(activity_feed, wasm_split_path = ::leptos::wasm_split, fallible, preload(preload_activity_feed))]
+fn activity_view() -> Result<AnyView, SplitLoaderError> {
+    Ok(super::activity::ActivityPage().into_any())
+}
+
+#[wasm_split(kafka_tools, wasm_split_path = ::leptos::wasm_split, fallible, preload(preload_kafka_tools))]
+fn kafka_view() -> Result<AnyView, SplitLoaderError> {
+    Ok(super::kafka::KafkaPage().into_any())
+}
+
+/// On the server: the page being rendered needs `module`, so the document names its files as
+/// preloads and hydration does not wait for a second round trip.
+fn preload(module: &'static str) {
+    #[cfg(feature = "ssr")]
+    leptos::prefetch_lazy_fn_on_server(module);
+    #[cfg(not(feature = "ssr"))]
+    let _ = module;
+}
+
+/// `/dashboard/invoices/create` and `/dashboard/invoices/:id/edit`: both forms in one module, so
+/// a visit to one of them makes the other instant.
 #[derive(Debug, Clone, Copy)]
 pub struct InvoiceFormRoute<const EDIT: bool>;
 
@@ -38,17 +64,19 @@ impl<const EDIT: bool> LazyRoute for InvoiceFormRoute<EDIT> {
     }
 
     async fn view(_this: Self) -> AnyView {
-        invoice_form_view(if EDIT {
-            InvoiceForm::Edit
-        } else {
-            InvoiceForm::Create
-        })
-        .await
+        preload("invoice_forms");
+        page_or_server(
+            invoice_form_view(if EDIT {
+                InvoiceForm::Edit
+            } else {
+                InvoiceForm::Create
+            })
+            .await,
+        )
     }
 
     async fn preload() {
-        #[cfg(target_arch = "wasm32")]
-        __preload_invoice_form_view().await;
+        let _ = preload_invoice_forms().await;
     }
 }
 
@@ -56,14 +84,18 @@ impl<const EDIT: bool> LazyRoute for InvoiceFormRoute<EDIT> {
 #[derive(Debug, Clone, Copy)]
 pub struct ActivityRoute;
 
-#[lazy_route]
 impl LazyRoute for ActivityRoute {
     fn data() -> Self {
         ActivityRoute
     }
 
-    fn view(_this: Self) -> AnyView {
-        super::activity::ActivityPage().into_any()
+    async fn view(_this: Self) -> AnyView {
+        preload("activity_feed");
+        page_or_server(activity_view().await)
+    }
+
+    async fn preload() {
+        let _ = preload_activity_feed().await;
     }
 }
 
@@ -71,13 +103,85 @@ impl LazyRoute for ActivityRoute {
 #[derive(Debug, Clone, Copy)]
 pub struct KafkaRoute;
 
-#[lazy_route]
 impl LazyRoute for KafkaRoute {
     fn data() -> Self {
         KafkaRoute
     }
 
-    fn view(_this: Self) -> AnyView {
-        super::kafka::KafkaPage().into_any()
+    async fn view(_this: Self) -> AnyView {
+        preload("kafka_tools");
+        page_or_server(kafka_view().await)
+    }
+
+    async fn preload() {
+        let _ = preload_kafka_tools().await;
+    }
+}
+
+/// The page, or, when its module could not be fetched, the same page loaded from the server
+/// (once per address: if that fails too, the page says so instead of reloading forever).
+fn page_or_server(page: Result<AnyView, SplitLoaderError>) -> AnyView {
+    let page = match page {
+        Ok(page) => page,
+        Err(error) => {
+            leptos::logging::error!("the page's code could not be loaded: {error}");
+            #[cfg(feature = "hydrate")]
+            server_load::again();
+            let i18n = crate::i18n::use_i18n();
+            return view! {
+                <p data-testid="page-load-failed" class="text-sm text-gray-500">
+                    {crate::i18n::t!(i18n, page_load_failed)}
+                </p>
+            }
+            .into_any();
+        }
+    };
+    #[cfg(feature = "hydrate")]
+    server_load::succeeded();
+    page
+}
+
+#[cfg(feature = "hydrate")]
+mod server_load {
+    use leptos::prelude::GetUntracked;
+    use leptos_router::hooks::use_location;
+
+    const KEY: &str = "acme-page-load-retried";
+
+    fn storage() -> Option<web_sys::Storage> {
+        leptos::prelude::window().session_storage().ok().flatten()
+    }
+
+    /// Loads the page being navigated to from the server, unless that was just tried.
+    pub fn again() {
+        let location = use_location();
+        let (path, query) = (
+            location.pathname.get_untracked(),
+            location.search.get_untracked(),
+        );
+        let href = if query.is_empty() {
+            path
+        } else {
+            format!("{path}?{query}")
+        };
+        let storage = storage();
+        if storage
+            .as_ref()
+            .and_then(|s| s.get_item(KEY).ok().flatten())
+            .as_deref()
+            == Some(href.as_str())
+        {
+            return;
+        }
+        if let Some(storage) = storage {
+            let _ = storage.set_item(KEY, &href);
+        }
+        let _ = leptos::prelude::window().location().assign(&href);
+    }
+
+    pub fn succeeded() {
+        if let Some(storage) = storage() {
+            let _ = storage.remove_item(KEY);
+        }
     }
 }

@@ -114,3 +114,23 @@ test("a module that fails once is fetched again without leaving the page", async
   expect(refused).toBeGreaterThanOrEqual(2);
   expect(await page.evaluate(() => (window as any).__stillHere)).toBe(true);
 });
+
+test("a page whose module is missing on a direct load stays readable, reloads once, and its links work", async ({ page }) => {
+  let documents = 0;
+  page.on("request", (r) => {
+    if (r.resourceType() === "document") documents++;
+  });
+  await page.route(/\/pkg\/split_kafka_tools\.[^/]*\.wasm$/, (route) => route.abort());
+  await page.goto("/dashboard/kafka");
+  // The server-rendered page is shown; one reload from the server is tried, not more.
+  await expect(page.getByTestId("broker-state")).toHaveAttribute("data-reachable", "true");
+  await expect.poll(() => documents).toBe(2);
+  await page.waitForTimeout(1500);
+  expect(documents).toBe(2);
+  await expect(page.locator("body")).not.toHaveAttribute("data-hydrated", "true");
+  // Its links load documents, and the next page works.
+  await page.getByRole("link", { name: "Customers" }).click();
+  await expect(page).toHaveURL(/\/dashboard\/customers$/);
+  await expect(page.locator("body")).toHaveAttribute("data-hydrated", "true");
+  await expect(page.getByTestId("customers-table")).toBeVisible();
+});

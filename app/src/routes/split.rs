@@ -65,18 +65,18 @@ impl<const EDIT: bool> LazyRoute for InvoiceFormRoute<EDIT> {
 
     async fn view(_this: Self) -> AnyView {
         preload("invoice_forms");
-        page_or_server(
-            invoice_form_view(if EDIT {
-                InvoiceForm::Edit
-            } else {
-                InvoiceForm::Create
-            })
-            .await,
-        )
+        let form = if EDIT {
+            InvoiceForm::Edit
+        } else {
+            InvoiceForm::Create
+        };
+        page_or_server(invoice_form_view(form).await)
     }
 
     async fn preload() {
-        let _ = preload_invoice_forms().await;
+        if let Err(error) = preload_invoice_forms().await {
+            not_loaded(error).await;
+        }
     }
 }
 
@@ -95,7 +95,9 @@ impl LazyRoute for ActivityRoute {
     }
 
     async fn preload() {
-        let _ = preload_activity_feed().await;
+        if let Err(error) = preload_activity_feed().await {
+            not_loaded(error).await;
+        }
     }
 }
 
@@ -114,31 +116,50 @@ impl LazyRoute for KafkaRoute {
     }
 
     async fn preload() {
-        let _ = preload_kafka_tools().await;
+        if let Err(error) = preload_kafka_tools().await {
+            not_loaded(error).await;
+        }
+    }
+}
+
+/// A page's module could not be fetched before the router shows the page. While the page is
+/// being hydrated this is final: the server-rendered page cannot be hydrated without its code,
+/// and nothing else may be rendered in its place, so it stays as the server sent it, readable,
+/// with its links loading documents, and is loaded from the server once more. On a navigation
+/// the router asks for the module again (`view`), which may still work.
+async fn not_loaded(error: SplitLoaderError) {
+    leptos::logging::error!("the page's code could not be loaded: {error}");
+    #[cfg(feature = "hydrate")]
+    if Owner::current_shared_context().is_some_and(|context| context.during_hydration()) {
+        if !server_load::again() {
+            server_load::links_load_documents();
+        }
+        std::future::pending::<()>().await;
     }
 }
 
 /// The page, or, when its module could not be fetched, the same page loaded from the server
-/// (once per address: if that fails too, the page says so instead of reloading forever).
+/// as a new document (once per address, so a module that is really gone cannot make the page
+/// reload forever; the page then says it could not be loaded).
 fn page_or_server(page: Result<AnyView, SplitLoaderError>) -> AnyView {
-    let page = match page {
-        Ok(page) => page,
-        Err(error) => {
-            leptos::logging::error!("the page's code could not be loaded: {error}");
+    let error = match page {
+        Ok(page) => {
             #[cfg(feature = "hydrate")]
-            server_load::again();
-            let i18n = crate::i18n::use_i18n();
-            return view! {
-                <p data-testid="page-load-failed" class="text-sm text-gray-500">
-                    {crate::i18n::t!(i18n, page_load_failed)}
-                </p>
-            }
-            .into_any();
+            server_load::succeeded();
+            return page;
         }
+        Err(error) => error,
     };
+    leptos::logging::error!("the page's code could not be loaded: {error}");
     #[cfg(feature = "hydrate")]
-    server_load::succeeded();
-    page
+    server_load::again();
+    let i18n = crate::i18n::use_i18n();
+    view! {
+        <p data-testid="page-load-failed" class="text-sm text-gray-500">
+            {crate::i18n::t!(i18n, page_load_failed)}
+        </p>
+    }
+    .into_any()
 }
 
 #[cfg(feature = "hydrate")]
@@ -152,8 +173,9 @@ mod server_load {
         leptos::prelude::window().session_storage().ok().flatten()
     }
 
-    /// Loads the page being navigated to from the server, unless that was just tried.
-    pub fn again() {
+    /// Loads the page being shown from the server, unless that was just tried; says whether
+    /// it did.
+    pub fn again() -> bool {
         let location = use_location();
         let (path, query) = (
             location.pathname.get_untracked(),
@@ -171,12 +193,27 @@ mod server_load {
             .as_deref()
             == Some(href.as_str())
         {
-            return;
+            return false;
         }
         if let Some(storage) = storage {
             let _ = storage.set_item(KEY, &href);
         }
-        let _ = leptos::prelude::window().location().assign(&href);
+        leptos::prelude::window().location().assign(&href).is_ok()
+    }
+
+    /// From now on a click is the browser's own (a link loads a document): the router, whose
+    /// page could not be hydrated, does not see it.
+    pub fn links_load_documents() {
+        use wasm_bindgen::{closure::Closure, JsCast};
+        let keep_from_router = Closure::<dyn Fn(web_sys::Event)>::new(|event: web_sys::Event| {
+            event.stop_immediate_propagation();
+        });
+        let _ = leptos::prelude::window().add_event_listener_with_callback_and_bool(
+            "click",
+            keep_from_router.as_ref().unchecked_ref(),
+            true,
+        );
+        keep_from_router.forget();
     }
 
     pub fn succeeded() {

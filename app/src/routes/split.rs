@@ -24,7 +24,7 @@ pub enum InvoiceForm {
 }
 
 // The split points. Their module names key the build's split manifest, which the server reads
-// to name a rendered page's modules as preloads (`preload` below).
+// to name a rendered page's modules as preloads (`preload_on_server`).
 
 #[wasm_split(invoice_forms, wasm_split_path = ::leptos::wasm_split, fallible, preload(preload_invoice_forms))]
 fn invoice_form_view(form: InvoiceForm) -> Result<AnyView, SplitLoaderError> {
@@ -46,7 +46,7 @@ fn kafka_view() -> Result<AnyView, SplitLoaderError> {
 
 /// On the server: the page being rendered needs `module`, so the document names its files as
 /// preloads and hydration does not wait for a second round trip.
-fn preload(module: &'static str) {
+fn preload_on_server(module: &'static str) {
     #[cfg(feature = "ssr")]
     leptos::prefetch_lazy_fn_on_server(module);
     #[cfg(not(feature = "ssr"))]
@@ -64,7 +64,7 @@ impl<const EDIT: bool> LazyRoute for InvoiceFormRoute<EDIT> {
     }
 
     async fn view(_this: Self) -> AnyView {
-        preload("invoice_forms");
+        preload_on_server("invoice_forms");
         let form = if EDIT {
             InvoiceForm::Edit
         } else {
@@ -90,7 +90,7 @@ impl LazyRoute for ActivityRoute {
     }
 
     async fn view(_this: Self) -> AnyView {
-        preload("activity_feed");
+        preload_on_server("activity_feed");
         page_or_server(activity_view().await)
     }
 
@@ -111,7 +111,7 @@ impl LazyRoute for KafkaRoute {
     }
 
     async fn view(_this: Self) -> AnyView {
-        preload("kafka_tools");
+        preload_on_server("kafka_tools");
         page_or_server(kafka_view().await)
     }
 

@@ -4,7 +4,7 @@
 //! time across processes (an advisory lock per round).
 
 use crate::invoice_processor::{Failure, Processor};
-use rdkafka::message::{BorrowedMessage, Headers};
+use rdkafka::message::BorrowedMessage;
 use rdkafka::Message;
 use sqlx::PgPool;
 use std::time::Duration;
@@ -33,19 +33,7 @@ pub struct Parked {
 
 impl Parked {
     pub fn from_message(message: &BorrowedMessage<'_>) -> Self {
-        let headers = message
-            .headers()
-            .map(|h| {
-                h.iter()
-                    .map(|h| {
-                        (
-                            h.key.to_string(),
-                            String::from_utf8_lossy(h.value.unwrap_or_default()).into_owned(),
-                        )
-                    })
-                    .collect()
-            })
-            .unwrap_or_default();
+        let headers = app::kafka_tools::messages::header_pairs(message);
         Self {
             invoice_key: String::from_utf8_lossy(message.key().unwrap_or_default()).into_owned(),
             topic: message.topic().to_string(),

@@ -27,6 +27,24 @@ pub fn reader(brokers: &str) -> Result<BaseConsumer, ToolError> {
         .map_err(|e| ToolError::Invalid(format!("kafka_broker: {e}")))
 }
 
+/// A message's headers as (key, value) text pairs, in order (a value that is not UTF-8 is shown
+/// lossily; a header without a value is empty).
+pub fn header_pairs(message: &impl Message) -> Vec<(String, String)> {
+    message
+        .headers()
+        .map(|h| {
+            h.iter()
+                .map(|h| {
+                    (
+                        h.key.to_string(),
+                        String::from_utf8_lossy(h.value.unwrap_or_default()).into_owned(),
+                    )
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
 pub fn to_browsed(message: &BorrowedMessage<'_>) -> BrowsedMessage {
     BrowsedMessage {
         topic: message.topic().to_string(),
@@ -36,19 +54,7 @@ pub fn to_browsed(message: &BorrowedMessage<'_>) -> BrowsedMessage {
         key: message
             .key()
             .map(|k| String::from_utf8_lossy(k).into_owned()),
-        headers: message
-            .headers()
-            .map(|h| {
-                h.iter()
-                    .map(|h| {
-                        (
-                            h.key.to_string(),
-                            String::from_utf8_lossy(h.value.unwrap_or_default()).into_owned(),
-                        )
-                    })
-                    .collect()
-            })
-            .unwrap_or_default(),
+        headers: header_pairs(message),
         value: message
             .payload()
             .map(|p| String::from_utf8_lossy(p).into_owned())

@@ -8,7 +8,7 @@ pub mod outside;
 use app::domain::{AmountCents, InvoiceInput, InvoiceStatus};
 use rdkafka::{
     consumer::{Consumer, StreamConsumer},
-    message::{Headers, OwnedMessage},
+    message::OwnedMessage,
     ClientConfig, Message,
 };
 use server::settings::Settings;
@@ -95,19 +95,7 @@ pub async fn read_topic(
 }
 
 fn to_received(m: OwnedMessage) -> Received {
-    let headers = m
-        .headers()
-        .map(|h| {
-            h.iter()
-                .map(|h| {
-                    (
-                        h.key.to_string(),
-                        String::from_utf8_lossy(h.value.unwrap_or_default()).into_owned(),
-                    )
-                })
-                .collect()
-        })
-        .unwrap_or_default();
+    let headers = app::kafka_tools::messages::header_pairs(&m);
     let raw = String::from_utf8_lossy(m.payload().unwrap_or_default()).into_owned();
     Received {
         key: String::from_utf8_lossy(m.key().unwrap_or_default()).into_owned(),

@@ -63,11 +63,7 @@ async fn two_hundred_writes_across_a_broker_outage_are_published_once_each() {
     let guard = RestartBrokerOnDrop;
     services("stop-kafka");
     tokio::time::sleep(Duration::from_secs(2)).await;
-    let waiting = count(
-        &env.pool,
-        "SELECT count(*) FROM outbox WHERE published_at IS NULL",
-    )
-    .await;
+    let waiting = unpublished(&env.pool).await;
     drop(guard); // the broker comes back
     writer.await.unwrap();
 
@@ -83,12 +79,7 @@ async fn two_hundred_writes_across_a_broker_outage_are_published_once_each() {
     );
     assert!(
         eventually(Duration::from_secs(120), || async {
-            count(
-                &env.pool,
-                "SELECT count(*) FROM outbox WHERE published_at IS NULL",
-            )
-            .await
-                == 0
+            unpublished(&env.pool).await == 0
         })
         .await,
         "the relay published the backlog after the broker came back"

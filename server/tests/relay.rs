@@ -70,12 +70,7 @@ async fn every_outbox_row_is_published_once_with_key_headers_and_json() {
     }
     assert!(
         eventually(Duration::from_secs(5), || async {
-            count(
-                &env.pool,
-                "SELECT count(*) FROM outbox WHERE published_at IS NULL",
-            )
-            .await
-                == 0
+            unpublished(&env.pool).await == 0
         })
         .await,
         "every row is marked published"

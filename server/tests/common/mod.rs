@@ -109,6 +109,15 @@ pub async fn count(pool: &PgPool, sql: &str) -> i64 {
     sqlx::query_scalar(sql).fetch_one(pool).await.expect(sql)
 }
 
+/// Outbox rows the relay has not published yet.
+pub async fn unpublished(pool: &PgPool) -> i64 {
+    count(
+        pool,
+        "SELECT count(*) FROM outbox WHERE published_at IS NULL",
+    )
+    .await
+}
+
 /// Polls until `check` holds or the timeout passes; returns whether it held.
 pub async fn eventually<F, Fut>(timeout: Duration, mut check: F) -> bool
 where

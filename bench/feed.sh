@@ -4,6 +4,8 @@
 #   bench/feed.sh [CLIENTS] [RATE] [SECONDS]     (default 1000 100 60)
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# The server started here serves its metrics on any free port (a dev server may hold 9464).
+export ACME_METRICS_ADDR=${ACME_METRICS_ADDR:-127.0.0.1:0}
 scripts/services.sh start >/dev/null
 # A thousand sockets on each side of loopback need more than the usual 1,024 descriptors.
 ulimit -n "$(ulimit -Hn)"

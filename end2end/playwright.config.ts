@@ -40,7 +40,9 @@ export default defineConfig({
     stderr: "pipe",
     env: {
       LEPTOS_SITE_ADDR: `127.0.0.1:${port}`,
-      LEPTOS_SITE_ROOT: "target/site",
+      LEPTOS_SITE_ROOT: process.env.LEPTOS_SITE_ROOT ?? "target/site",
+      // Metrics on any free port: a dev server may hold the default one.
+      ACME_METRICS_ADDR: "127.0.0.1:0",
       LEPTOS_ENV: "PROD",
       DATABASE_URL: process.env.E2E_DATABASE_URL ?? "postgres://acme:acme@127.0.0.1:5432/acme_e2e",
       KAFKA_TOPIC: "e2e.invoices",

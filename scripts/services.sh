@@ -8,13 +8,16 @@
 #   scripts/services.sh reset    stop, then wipe .services/ data and logs
 #
 # Ports come from the settings: the port in `database_url` and in `kafka_broker` of
-# Leptos.toml, or from DATABASE_URL / KAFKA_BROKER when set.
+# Leptos.toml, or from DATABASE_URL / KAFKA_BROKER when set. ACME_SERVICES_DIR moves the data
+# and logs elsewhere: scripts/test.sh runs a second pair of its own there, on other ports, so
+# a running dev app is never touched by the tests.
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
-SVC="$ROOT/.services"
+SVC=${ACME_SERVICES_DIR:-$ROOT/.services}
 LOGS="$SVC/logs"
 PG_BIN=${PG_BIN:-$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)}
-KAFKA_LIBS="$SVC/kafka/libs"
+# The broker's jars are the same for every instance: fetched once, shared.
+KAFKA_LIBS="$ROOT/.services/kafka/libs"
 START_TIMEOUT=${SERVICES_START_TIMEOUT:-90}
 
 say() { printf '\033[1;32m[services]\033[0m %s\n' "$*"; }
@@ -53,6 +56,9 @@ install_debian() {
 check_prerequisites() {
   [ -x "$PG_BIN/initdb" ] || { install_debian postgresql; PG_BIN=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1); }
   if ! java -version 2>&1 | grep -qE 'version "(1[7-9]|2[0-9])'; then install_debian openjdk-17-jre-headless; fi
+  mkdir -p "$(dirname "$KAFKA_LIBS")"
+  # The dev app and the tests may start at once on a fresh machine: one fetch at a time.
+  exec 9>"$(dirname "$KAFKA_LIBS")/.fetch.lock"; flock 9
   if [ ! -f "$KAFKA_LIBS/.complete" ]; then
     command -v mvn >/dev/null || install_debian maven
     say "fetching Apache Kafka's jars from Maven Central (once)"
@@ -62,6 +68,7 @@ check_prerequisites() {
       || die "could not fetch Kafka from Maven Central (see the Maven output above)"
     touch "$KAFKA_LIBS/.complete"
   fi
+  flock -u 9
 }
 
 # --- PostgreSQL --------------------------------------------------------------------------

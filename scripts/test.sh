@@ -7,6 +7,17 @@ cd "$(dirname "$0")/.."
 ROOT=$(pwd)
 step() { printf '\n\033[1;34m[test]\033[0m %s\n' "$*"; }
 
+# The tests run beside a developer's app (scripts/dev.sh) without touching it: PostgreSQL and
+# Kafka of their own (other ports, data in .services-test/), and a site directory of their own
+# for the release build (the dev server keeps serving target/site).
+export ACME_SERVICES_DIR=${ACME_SERVICES_DIR:-$ROOT/.services-test}
+export DATABASE_URL=${DATABASE_URL:-postgres://acme:acme@127.0.0.1:55432/acme}
+export KAFKA_BROKER=${KAFKA_BROKER:-127.0.0.1:59092}
+export E2E_PORT=${E2E_PORT:-3190}
+export LEPTOS_SITE_ROOT=${LEPTOS_SITE_ROOT:-target/test-site}
+# Servers started by the tests serve metrics on any free port, not the dev app's.
+export ACME_METRICS_ADDR=${ACME_METRICS_ADDR:-127.0.0.1:0}
+
 step "tools"
 scripts/install-tools.sh || exit 1
 if [ ! -x /usr/bin/chromium ]; then
@@ -18,10 +29,6 @@ fi
 step "services"
 scripts/services.sh start || exit 1
 
-# The settings the tests derive theirs from (each test makes its own database and topics).
-setting() { sed -n "/^\[acme\]/,/^\[/ s/^$1 *= *\"\(.*\)\".*/\1/p" Leptos.toml | head -1; }
-export DATABASE_URL=${DATABASE_URL:-$(setting database_url)}
-export KAFKA_BROKER=${KAFKA_BROKER:-$(setting kafka_broker)}
 TARGET_DIR=$(cargo metadata --format-version 1 --no-deps | sed -n 's/.*"target_directory":"\([^"]*\)".*/\1/p')
 
 PSQL_ADMIN="${DATABASE_URL%/*}/postgres"
@@ -46,7 +53,7 @@ fi
 step "building the release site for the browser tests (what production runs)"
 if cargo leptos build --release --precompress --split 2>&1 | grep -v "^ *Compiling " | tail -40; [ "${PIPESTATUS[0]}" -eq 0 ]; then
   step "size guard: what a browser downloads on a cold load (JS + wasm + CSS, as sent: brotli)"
-  if scripts/size-guard.sh "$ROOT/target/site/pkg" "$TARGET_DIR/release/hash.txt"; then passed=$((passed + 1)); else failed=$((failed + 1)); fi
+  if scripts/size-guard.sh "$ROOT/$LEPTOS_SITE_ROOT/pkg" "$TARGET_DIR/release/hash.txt"; then passed=$((passed + 1)); else failed=$((failed + 1)); fi
   step "Playwright (Debian's Chromium)"
   # A fresh database for the browser tests on every run.
   E2E_DATABASE_URL="${DATABASE_URL%/*}/acme_e2e"

@@ -1,7 +1,7 @@
 //! Money and dates the way each language writes them: "$1,234.56" and "Dec 6, 2022" in
 //! English, "1.234,56 USD" and "6 dic 2022" in Italian.
 
-use crate::domain::format_usd;
+use crate::domain::{format_money, NumberStyle};
 use crate::i18n::Locale;
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
 
@@ -13,22 +13,14 @@ const MONTHS_IT: [&str; 12] = [
 ];
 
 pub fn money(cents: i64, locale: Locale) -> String {
+    format_money(cents, number_style(locale))
+}
+
+/// How the reader of this language writes numbers (what the invoice form reads amounts with).
+pub fn number_style(locale: Locale) -> NumberStyle {
     match locale {
-        Locale::en => format_usd(cents),
-        Locale::it => {
-            // Same digits as the English form, with the separators swapped.
-            let english = format_usd(cents);
-            let (sign, digits) = english.split_once('$').unwrap_or(("", &english));
-            let swapped: String = digits
-                .chars()
-                .map(|c| match c {
-                    ',' => '.',
-                    '.' => ',',
-                    c => c,
-                })
-                .collect();
-            format!("{sign}{swapped} USD")
-        }
+        Locale::en => NumberStyle::English,
+        Locale::it => NumberStyle::Italian,
     }
 }
 

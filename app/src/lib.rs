@@ -8,6 +8,7 @@ include!(concat!(env!("OUT_DIR"), "/i18n/mod.rs"));
 pub mod auth;
 pub mod components;
 pub mod domain;
+pub mod errors;
 pub mod events;
 pub mod formatting;
 pub mod kafka_tools;
@@ -77,6 +78,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("invoices/create") view={Lazy::<routes::split::InvoiceFormRoute<false>>::new()} />
                     <Route path=path!("invoices/:id/edit") view={Lazy::<routes::split::InvoiceFormRoute<true>>::new()} ssr=SsrMode::Async />
                     <Route path=path!("customers") view=routes::customers::CustomersPage ssr=SsrMode::InOrder />
+                    <Route path=path!("mailbox") view=routes::mailbox::MailboxPage />
                     <Route path=path!("activity") view={Lazy::<routes::split::ActivityRoute>::new()} ssr=SsrMode::InOrder />
                     <Route path=path!("kafka") view={Lazy::<routes::split::KafkaRoute>::new()} ssr=SsrMode::InOrder />
                 </ParentRoute>

@@ -9,10 +9,12 @@ pub struct AppState {
     pub invoices_topic: String,
     /// Where the Kafka page's tools point.
     pub kafka: crate::kafka_tools::KafkaTools,
+    /// Whether the development mail catcher keeps the processor's mail (/dashboard/mailbox).
+    pub mail_catcher: bool,
 }
 
 /// The state for the current request, or a server error if the server forgot to provide it.
-pub fn app_state() -> Result<AppState, leptos::prelude::ServerFnError> {
+pub fn app_state() -> Result<AppState, crate::errors::AppError> {
     leptos::prelude::use_context::<AppState>()
-        .ok_or_else(|| leptos::prelude::ServerFnError::new("application state missing"))
+        .ok_or_else(|| crate::errors::AppError::internal("application state missing"))
 }

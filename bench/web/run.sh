@@ -10,6 +10,8 @@
 # elsewhere (e.g. an older commit) instead of building this one.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+# The server started here serves its metrics on any free port (a dev server may hold 9464).
+export ACME_METRICS_ADDR=${ACME_METRICS_ADDR:-127.0.0.1:0}
 ROOT=$PWD
 SECONDS_PER_PAGE=${1:-30}
 PAGES=(/dashboard /dashboard/invoices /dashboard/customers)

@@ -30,6 +30,8 @@ pub async fn environment(
         activity_topic: format!("{prefix}.{id}.invoice-activity"),
         processor_group_id: format!("{prefix}.{id}.processor"),
         dlq_topic: format!("{prefix}.{id}.invoices.dlq"),
+        // Any free port: several test servers run at once, beside a developer's own.
+        metrics_addr: "127.0.0.1:0".into(),
         ..base
     };
     let pool = crate::startup::connect_database(&settings).await?;

@@ -30,6 +30,9 @@ pub struct Settings {
     pub webhook_secret: String,
     pub feed_ping_seconds: u64,
     pub feed_client_buffer: usize,
+    pub max_body_bytes: usize,
+    pub metrics_addr: String,
+    pub dev_mail_catcher: bool,
 }
 
 /// A comma-separated list setting.
@@ -179,6 +182,9 @@ impl Settings {
             webhook_secret: s.get("webhook_secret", &[])?,
             feed_ping_seconds: s.get("feed_ping_seconds", &[])?,
             feed_client_buffer: s.get("feed_client_buffer", &[])?,
+            max_body_bytes: s.get("max_body_bytes", &[])?,
+            metrics_addr: s.get("metrics_addr", &[])?,
+            dev_mail_catcher: s.get("dev_mail_catcher", &[])?,
         };
         settings.check()?;
         Ok(settings)
@@ -211,6 +217,22 @@ impl Settings {
                 "feed_client_buffer",
                 "",
                 "must be between 16 and 1000000".into(),
+            ));
+        }
+        if !(1024..=1024 * 1024 * 1024).contains(&self.max_body_bytes) {
+            return Err(fail(
+                "max_body_bytes",
+                "",
+                "must be between 1024 and 1073741824".into(),
+            ));
+        }
+        if !self.metrics_addr.is_empty()
+            && self.metrics_addr.parse::<std::net::SocketAddr>().is_err()
+        {
+            return Err(fail(
+                "metrics_addr",
+                "",
+                "must be an address like 127.0.0.1:9464, or empty for none".into(),
             ));
         }
         if !(1..=200).contains(&self.database_max_connections) {

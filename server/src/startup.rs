@@ -52,6 +52,8 @@ impl FromRef<AppState> for ProduceApi {
 
 pub struct Application {
     pub addr: SocketAddr,
+    /// Where /metrics and /readyz answer (setting `metrics_addr`), if anywhere.
+    pub metrics_addr: Option<SocketAddr>,
     pub shutdown: CancellationToken,
     tasks: JoinSet<()>,
 }
@@ -158,6 +160,16 @@ impl Application {
 
         let shutdown = CancellationToken::new();
         let mut tasks = JoinSet::new();
+        if settings.dev_mail_catcher {
+            crate::mail_catcher::start(
+                &settings.smtp_host,
+                settings.smtp_port,
+                pool.clone(),
+                &mut tasks,
+                &shutdown,
+            )
+            .await;
+        }
         spawn_pipeline(
             &mut tasks,
             &settings,
@@ -199,6 +211,7 @@ impl Application {
                 pool,
                 invoices_topic: settings.invoices_topic.clone(),
                 kafka: settings.kafka_tools(),
+                mail_catcher: settings.dev_mail_catcher,
             },
             leptos_options: leptos_options.clone(),
             feed_ping: std::time::Duration::from_secs(settings.feed_ping_seconds),
@@ -223,7 +236,12 @@ impl Application {
                     tracing::debug!(error = %e, "could not set TCP_NODELAY");
                 }
             });
-        let router = router(state, access).layer(sessions);
+        let metrics_addr = match settings.metrics_addr.as_str() {
+            "" => None,
+            addr => Some(serve_operations(addr, state.clone(), &mut tasks, &shutdown).await?),
+        };
+        let limit = crate::client_errors::BodyLimit(settings.max_body_bytes);
+        let router = router(state, access, limit).layer(sessions);
         let stop = shutdown.clone();
         tasks.spawn(async move {
             let served = axum::serve(
@@ -239,6 +257,7 @@ impl Application {
         tracing::info!(%addr, "listening on http://{addr}");
         Ok(Self {
             addr,
+            metrics_addr,
             shutdown,
             tasks,
         })
@@ -308,24 +327,66 @@ fn site_assets(options: &LeptosOptions) -> Router<AppState> {
         ))
 }
 
-fn router(state: AppState, access: auth_gate::Access) -> Router<()> {
-    use tower_http::compression::{CompressionLayer, CompressionLevel};
-    let routes = generate_route_list(app::App);
-    let app_state = state.app.clone();
-    let pkg = format!("/{}", state.leptos_options.site_pkg_dir);
-    Router::new()
-        .nest(&pkg, site_assets(&state.leptos_options))
-        .route("/healthz", get(|| async { "ok" }))
-        .route("/readyz", get(ready))
-        .route("/metrics", get(crate::telemetry_metrics::render))
-        .route("/ws/activity", get(ws_activity::upgrade))
-        .route("/api/activity/export", get(crate::activity_export::export))
-        .route(
+/// Our HTTP routes besides the pages, the server functions and /pkg. One table, so that the
+/// tests that walk every route (tests/client_mistakes.rs) see a new one without being told.
+pub fn http_routes() -> Vec<(&'static str, axum::routing::MethodRouter<AppState>)> {
+    vec![
+        ("/healthz", get(|| async { "ok" })),
+        ("/ws/activity", get(ws_activity::upgrade)),
+        ("/api/activity/export", get(crate::activity_export::export)),
+        (
             "/api/kafka/produce",
             get(produce_api::health)
                 .post(produce_api::produce)
                 .layer(DefaultBodyLimit::max(produce_api::MAX_BODY_BYTES)),
-        )
+        ),
+    ]
+}
+
+/// /metrics and /readyz on a listener of their own (loopback by default), so that only who may
+/// reach that address reads them; /healthz stays on the app's port.
+async fn serve_operations(
+    addr: &str,
+    state: AppState,
+    tasks: &mut JoinSet<()>,
+    shutdown: &CancellationToken,
+) -> anyhow::Result<SocketAddr> {
+    let listener = tokio::net::TcpListener::bind(addr)
+        .await
+        .with_context(|| format!("cannot listen on {addr} (setting `metrics_addr`)"))?;
+    let bound = listener.local_addr()?;
+    let router = Router::new()
+        .route("/healthz", get(|| async { "ok" }))
+        .route("/readyz", get(ready))
+        .route("/metrics", get(crate::telemetry_metrics::render))
+        .with_state(state);
+    let stop = shutdown.clone();
+    tasks.spawn(async move {
+        let served = axum::serve(listener, router)
+            .with_graceful_shutdown(async move { stop.cancelled().await })
+            .await;
+        if let Err(e) = served {
+            tracing::error!(error = %e, "metrics listener failed");
+        }
+    });
+    tracing::info!(addr = %bound, "metrics and readiness on http://{bound}");
+    Ok(bound)
+}
+
+fn router(
+    state: AppState,
+    access: auth_gate::Access,
+    limit: crate::client_errors::BodyLimit,
+) -> Router<()> {
+    use tower_http::compression::{CompressionLayer, CompressionLevel};
+    let routes = generate_route_list(app::App);
+    let app_state = state.app.clone();
+    let pkg = format!("/{}", state.leptos_options.site_pkg_dir);
+    let mut router = Router::new().nest(&pkg, site_assets(&state.leptos_options));
+    for (path, handler) in http_routes() {
+        router = router.route(path, handler);
+    }
+    router
         .leptos_routes_with_context(
             &state,
             routes,
@@ -338,6 +399,12 @@ fn router(state: AppState, access: auth_gate::Access) -> Router<()> {
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(
             app::shell,
         ))
+        // Inside compression: it reads error bodies as the handlers wrote them.
+        .layer(middleware::from_fn_with_state(
+            limit,
+            crate::client_errors::client_errors,
+        ))
+        .layer(DefaultBodyLimit::max(limit.0))
         // Pages and server function answers, compressed as they stream (fast settings: this
         // runs per request); precompressed assets and the socket upgrade pass untouched.
         .layer(

@@ -160,3 +160,50 @@ async fn webhooks_are_signed_retried_and_delivered_once() {
         assert!(!hook.delivery.is_empty());
     }
 }
+
+/// In development the server catches its own mail: a created invoice's confirmation can be
+/// read on the mailbox page, decoded, without any SMTP sink running.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_development_mail_catcher_keeps_the_processors_mail_for_the_mailbox_page() {
+    let mut env = test_env().await;
+    let probe = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    env.settings.smtp_port = probe.local_addr().unwrap().port();
+    drop(probe);
+    env.settings.dev_mail_catcher = true;
+    let app = TestApp::spawn(&env).await;
+    let client = app.signed_in_client().await;
+    let saved = client
+        .post(app.url("/api/create_invoice"))
+        .form(&[("customer_id", LEE_ROBINSON), ("amount", "1.234,56"), ("status", "pending"), ("lang", "it")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(saved.status(), 200);
+
+    let mailbox = || async {
+        client
+            .post(app.url("/api/caught_mail"))
+            .send()
+            .await
+            .unwrap()
+            .json::<serde_json::Value>()
+            .await
+            .unwrap()
+    };
+    assert!(
+        eventually(Duration::from_secs(30), || async {
+            mailbox().await["mails"].as_array().is_some_and(|m| !m.is_empty())
+        })
+        .await,
+        "no mail caught: {}",
+        mailbox().await
+    );
+    let mailbox = mailbox().await;
+    assert_eq!(mailbox["catching"], true);
+    let mail = &mailbox["mails"][0];
+    assert_eq!(mail["rcpt_to"], serde_json::json!(["lee@robinson.com"]));
+    assert!(!mail["subject"].as_str().unwrap().is_empty(), "{mail}");
+    assert!(mail["body"].as_str().unwrap().contains("1,234.56"), "{mail}");
+    assert_eq!(count(&env.pool, "SELECT count(*) FROM email_outbox WHERE sent_at IS NULL").await, 0);
+    app.stop().await;
+}

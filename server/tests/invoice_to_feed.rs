@@ -55,10 +55,10 @@ async fn a_created_invoice_reaches_an_open_feed() {
     let from_now = FeedClient::open(&app, &cookie, None).await;
     assert_eq!(from_now.position, 1);
 
-    // What happened shows in the Prometheus metrics.
+    // What happened shows in the Prometheus metrics (on the operations listener).
     let metrics = app
         .client()
-        .get(app.url("/metrics"))
+        .get(app.metrics_url("/metrics"))
         .send()
         .await
         .unwrap()
@@ -80,7 +80,12 @@ async fn a_created_invoice_reaches_an_open_feed() {
             "{expected} missing from:\n{metrics}"
         );
     }
-    let ready = app.client().get(app.url("/readyz")).send().await.unwrap();
+    let ready = app
+        .client()
+        .get(app.metrics_url("/readyz"))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(ready.status(), 200);
     assert_eq!(
         ready.json::<serde_json::Value>().await.unwrap(),

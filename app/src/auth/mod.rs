@@ -5,6 +5,7 @@
 #[cfg(feature = "ssr")]
 pub mod ssr;
 
+use crate::errors::AppError;
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
@@ -44,18 +45,18 @@ pub async fn login(
     email: String,
     password: String,
     callback_url: Option<String>,
-) -> Result<LoginOutcome, ServerFnError> {
+) -> Result<LoginOutcome, AppError> {
     ssr::login(email.trim(), &password, callback_url.as_deref()).await
 }
 
 /// Ends the session, in the database too.
 #[server(endpoint = "logout")]
-pub async fn logout() -> Result<(), ServerFnError> {
+pub async fn logout() -> Result<(), AppError> {
     let session = ssr::session().await?;
     session
         .flush()
         .await
-        .map_err(|e| ServerFnError::new(format!("could not end the session: {e}")))
+        .map_err(|e| AppError::unavailable("could not end the session", &e))
 }
 
 #[cfg(test)]

@@ -3,7 +3,7 @@ use argon2::{
     password_hash::{rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString},
     Argon2,
 };
-use leptos::prelude::ServerFnError;
+use crate::errors::AppError;
 use std::{net::SocketAddr, time::Duration};
 use tower_sessions::Session;
 use uuid::Uuid;
@@ -28,10 +28,10 @@ fn verify_password(password: &str, hash: &str) -> bool {
     })
 }
 
-pub async fn session() -> Result<Session, ServerFnError> {
+pub async fn session() -> Result<Session, AppError> {
     leptos_axum::extract::<Session>()
         .await
-        .map_err(|e| ServerFnError::new(format!("no session layer: {e}")))
+        .map_err(|e| AppError::internal(format!("no session layer: {e}")))
 }
 
 /// The signed-in user's id, if any.
@@ -43,7 +43,7 @@ pub(super) async fn login(
     email: &str,
     password: &str,
     callback_url: Option<&str>,
-) -> Result<LoginOutcome, ServerFnError> {
+) -> Result<LoginOutcome, AppError> {
     let state = crate::state::app_state()?;
     let session = session().await?;
     let address = leptos_axum::extract::<axum::extract::ConnectInfo<SocketAddr>>()
@@ -51,10 +51,7 @@ pub(super) async fn login(
         .map(|info| info.0.ip().to_string())
         .unwrap_or_default();
     let email = email.to_lowercase();
-    let db = |e: sqlx::Error| {
-        tracing::error!(error = %e, "login query failed");
-        ServerFnError::new("Something went wrong. Please try again.")
-    };
+    let db = |e: sqlx::Error| AppError::unavailable("Something went wrong. Please try again.", &e);
 
     let failures: i64 = sqlx::query_scalar(
         "SELECT count(*) FROM login_failures WHERE (email = $1 OR address = $2) AND at > now() - make_interval(mins => $3)",
@@ -100,7 +97,7 @@ pub(super) async fn login(
     match (user, verified) {
         (Some((id, _)), true) => {
             let fail = |e: tower_sessions::session::Error| {
-                ServerFnError::new(format!("could not start a session: {e}"))
+                AppError::unavailable("could not start a session", &e)
             };
             // A new id at login: a session id planted before login is worthless after it.
             session.cycle_id().await.map_err(fail)?;

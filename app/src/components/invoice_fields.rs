@@ -1,4 +1,6 @@
-use crate::domain::{FieldError, FieldErrors, InvoiceDraft};
+use crate::errors::AppError;
+use crate::domain::{AmountCents, FieldError, FieldErrors, InvoiceDraft, NumberStyle};
+use crate::formatting::number_style;
 use crate::i18n::*;
 use crate::models::CustomerField;
 use leptos::prelude::*;
@@ -26,20 +28,48 @@ impl SaveOutcome {
     }
 }
 
-/// The server's re-check of a submitted form: the shared rules, then that the customer exists.
+/// The form field naming the language the form was rendered in, so the server reads the amount
+/// the way its reader wrote it (with or without JavaScript).
+pub const LANGUAGE_FIELD: &str = "lang";
+/// The cookie leptos_i18n keeps the chosen language in.
+#[cfg(feature = "ssr")]
+const LANGUAGE_COOKIE: &str = "i18n_pref_locale";
+
+/// How to read a submitted amount: the form's language field, else the language cookie, else
+/// English (an API caller that says nothing gets the strict English reading).
+#[cfg(feature = "ssr")]
+pub async fn submitted_number_style(lang: Option<&str>) -> NumberStyle {
+    if let Some(style) = lang.and_then(NumberStyle::from_code) {
+        return style;
+    }
+    let headers = leptos_axum::extract::<http::HeaderMap>().await.unwrap_or_default();
+    headers
+        .get_all(http::header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(name, _)| *name == LANGUAGE_COOKIE)
+        .and_then(|(_, value)| NumberStyle::from_code(value))
+        .unwrap_or_default()
+}
+
+/// The server's re-check of a submitted form: the shared rules (the amount read in the form's
+/// language), then that the customer exists.
 #[cfg(feature = "ssr")]
 pub async fn check(
     pool: &sqlx::PgPool,
     draft: InvoiceDraft,
+    lang: Option<&str>,
     verb: &str,
-) -> Result<Result<crate::domain::InvoiceInput, SaveOutcome>, ServerFnError> {
-    let input = match draft.parse() {
+) -> Result<Result<crate::domain::InvoiceInput, SaveOutcome>, AppError> {
+    let input = match draft.parse(submitted_number_style(lang).await) {
         Ok(input) => input,
         Err(errors) => return Ok(Err(SaveOutcome::invalid(errors, verb))),
     };
     let exists = crate::db::invoices::customer_exists(pool, input.customer_id)
         .await
-        .map_err(database_error)?;
+        ?;
     if !exists {
         return Ok(Err(SaveOutcome::invalid(
             FieldErrors {
@@ -52,12 +82,6 @@ pub async fn check(
     Ok(Ok(input))
 }
 
-#[cfg(feature = "ssr")]
-pub fn database_error(e: sqlx::Error) -> ServerFnError {
-    tracing::error!(error = %e, "database error");
-    ServerFnError::new("Database Error: please try again.")
-}
-
 /// A field error in the reader's language.
 pub fn field_error_text(i18n: leptos_i18n::I18nContext<Locale>, error: FieldError) -> String {
     match error {
@@ -66,6 +90,9 @@ pub fn field_error_text(i18n: leptos_i18n::I18nContext<Locale>, error: FieldErro
         FieldError::AmountNotANumber => t_string!(i18n, error_amount_not_a_number),
         FieldError::AmountTooManyDecimals => t_string!(i18n, error_amount_too_many_decimals),
         FieldError::AmountTooLarge => t_string!(i18n, error_amount_too_large),
+        FieldError::AmountMisplacedSeparator => {
+            t_string!(i18n, error_amount_misplaced_separator)
+        }
         FieldError::SelectStatus => t_string!(i18n, error_select_status),
     }
     .to_string()
@@ -77,7 +104,7 @@ pub fn field_error_text(i18n: leptos_i18n::I18nContext<Locale>, error: FieldErro
 pub fn InvoiceFields(
     customers: Vec<CustomerField>,
     initial: InvoiceDraft,
-    #[prop(into)] outcome: Signal<Option<Result<SaveOutcome, ServerFnError>>>,
+    #[prop(into)] outcome: Signal<Option<Result<SaveOutcome, AppError>>>,
     #[prop(optional)] updating: bool,
 ) -> impl IntoView {
     let i18n = use_i18n();
@@ -93,6 +120,10 @@ pub fn InvoiceFields(
             Some(t_string!(i18n, missing_fields_create).to_string())
         }
         Some(Ok(SaveOutcome::NotFound)) => Some(t_string!(i18n, invoice_gone).to_string()),
+        Some(Err(AppError::TooLarge { .. })) => Some(t_string!(i18n, form_too_large).to_string()),
+        Some(Err(AppError::BadRequest { .. })) => {
+            Some(t_string!(i18n, form_unreadable).to_string())
+        }
         Some(Err(e)) => Some(e.to_string()),
         _ => None,
     };
@@ -103,10 +134,23 @@ pub fn InvoiceFields(
             </div>
         }
     };
+    // The amount is shown and read in the reader's language; switching language rewrites a
+    // readable amount in the new one, so what is submitted matches the language field.
+    let amount_input = NodeRef::<leptos::html::Input>::new();
+    Effect::new(move |previous: Option<NumberStyle>| {
+        let style = number_style(i18n.get_locale());
+        if let (Some(previous), Some(input)) = (previous, amount_input.get_untracked()) {
+            if let Ok(amount) = AmountCents::parse(&input.value(), previous) {
+                input.set_value(&amount.to_plain(style));
+            }
+        }
+        style
+    });
     let selected_customer = initial.customer_id.clone();
     let status = initial.status.clone().unwrap_or_default();
     view! {
         <div class="rounded-md bg-gray-50 p-4 md:p-6 dark:bg-gray-800">
+            <input type="hidden" name=LANGUAGE_FIELD value=move || number_style(i18n.get_locale()).code() />
             <div class="mb-4">
                 <label for="customer" class="mb-2 block text-sm font-medium">{t!(i18n, choose_customer)}</label>
                 <select id="customer" name="customer_id" aria-describedby="customer-error"
@@ -122,7 +166,7 @@ pub fn InvoiceFields(
             </div>
             <div class="mb-4">
                 <label for="amount" class="mb-2 block text-sm font-medium">{t!(i18n, choose_amount)}</label>
-                <input id="amount" name="amount" type="text" inputmode="decimal" placeholder=move || t_string!(i18n, amount_placeholder) value=initial.amount
+                <input id="amount" name="amount" type="text" node_ref=amount_input inputmode="decimal" placeholder=move || t_string!(i18n, amount_placeholder) value=initial.amount
                     aria-describedby="amount-error"
                     class="block w-full rounded-md border border-gray-200 py-2 pl-3 text-sm dark:border-gray-700 dark:bg-gray-900" />
                 {field_error(|e| e.amount, "amount-error")}

@@ -1,4 +1,5 @@
 use crate::auth::Logout;
+use crate::components::icons::{Icon, IconName};
 use crate::components::locale_switch::LocaleSwitch;
 use crate::i18n::*;
 use leptos::prelude::*;
@@ -22,11 +23,11 @@ pub fn DashboardLayout() -> impl IntoView {
                     <span class="text-3xl font-semibold text-white">"Acme"</span>
                 </A>
                 <div class="flex grow flex-row justify-between space-x-2 md:flex-col md:space-x-0 md:space-y-2">
-                    <NavLink href="/dashboard">{t!(i18n, nav_home)}</NavLink>
-                    <NavLink href="/dashboard/invoices">{t!(i18n, nav_invoices)}</NavLink>
-                    <NavLink href="/dashboard/customers">{t!(i18n, nav_customers)}</NavLink>
-                    <NavLink href="/dashboard/activity">{t!(i18n, nav_activity)}</NavLink>
-                    <NavLink href="/dashboard/kafka">{t!(i18n, nav_kafka)}</NavLink>
+                    <NavLink href="/dashboard" icon=IconName::Home>{t!(i18n, nav_home)}</NavLink>
+                    <NavLink href="/dashboard/invoices" icon=IconName::Document>{t!(i18n, nav_invoices)}</NavLink>
+                    <NavLink href="/dashboard/customers" icon=IconName::Users>{t!(i18n, nav_customers)}</NavLink>
+                    <NavLink href="/dashboard/activity" icon=IconName::Bolt>{t!(i18n, nav_activity)}</NavLink>
+                    <NavLink href="/dashboard/kafka" icon=IconName::Server>{t!(i18n, nav_kafka)}</NavLink>
                     <div class="hidden h-auto w-full grow rounded-md bg-gray-50 md:block dark:bg-gray-800"></div>
                     <div class="flex items-center gap-2">
                         <crate::components::theme::ThemeToggle />
@@ -34,6 +35,7 @@ pub fn DashboardLayout() -> impl IntoView {
                     </div>
                     <ActionForm action=logout>
                         <button type="submit" class="flex h-12 w-full grow items-center justify-center gap-2 rounded-md bg-gray-50 p-3 text-sm font-medium hover:bg-sky-100 dark:bg-gray-800 dark:hover:bg-gray-700 hover:text-blue-600 md:flex-none md:justify-start md:p-2 md:px-3">
+                            <Icon name=IconName::Power class="h-6 w-6 flex-none" />
                             {t!(i18n, sign_out)}
                         </button>
                     </ActionForm>
@@ -48,13 +50,14 @@ pub fn DashboardLayout() -> impl IntoView {
 }
 
 #[component]
-fn NavLink(href: &'static str, children: Children) -> impl IntoView {
+fn NavLink(href: &'static str, icon: IconName, children: Children) -> impl IntoView {
     view! {
         <A
             href=href
             exact=true
             attr:class="flex h-12 grow items-center justify-center gap-2 rounded-md bg-gray-50 p-3 text-sm font-medium hover:bg-sky-100 dark:bg-gray-800 dark:hover:bg-gray-700 hover:text-blue-600 aria-[current=page]:bg-sky-100 aria-[current=page]:text-blue-600 md:flex-none md:justify-start md:p-2 md:px-3"
         >
+            <Icon name=icon class="h-6 w-6 flex-none" />
             {children()}
         </A>
     }

@@ -1,3 +1,4 @@
+pub mod icons;
 pub mod invoice_fields;
 pub mod layout;
 pub mod live;

@@ -1,4 +1,5 @@
 use crate::i18n::*;
+use crate::components::icons::{Icon, IconName};
 use leptos::prelude::*;
 
 /// A cell of the pagination bar.
@@ -56,10 +57,13 @@ pub fn Pagination(
                 t_string!(i18n, next_page)
             }
         };
-        let glyph = if back { "←" } else { "→" };
+        let glyph = move || {
+            let name = if back { IconName::ArrowLeft } else { IconName::ArrowRight };
+            view! { <Icon name=name class="h-4 w-4" /> }
+        };
         match target {
-            Some(to) => view! { <a href=to class="flex h-10 w-10 items-center justify-center rounded-md border hover:bg-gray-100 dark:border-gray-700 dark:hover:bg-gray-800" aria-label=label>{glyph}</a> }.into_any(),
-            None => view! { <span class="flex h-10 w-10 items-center justify-center rounded-md border text-gray-300 dark:border-gray-700 dark:text-gray-600" aria-disabled="true" aria-label=label>{glyph}</span> }.into_any(),
+            Some(to) => view! { <a href=to class="flex h-10 w-10 items-center justify-center rounded-md border hover:bg-gray-100 dark:border-gray-700 dark:hover:bg-gray-800" aria-label=label>{glyph()}</a> }.into_any(),
+            None => view! { <span class="flex h-10 w-10 items-center justify-center rounded-md border text-gray-300 dark:border-gray-700 dark:text-gray-600" aria-disabled="true" aria-label=label>{glyph()}</span> }.into_any(),
         }
     };
     let previous = (current > 1).then(|| href(current - 1));

@@ -43,7 +43,9 @@ pub fn Search(#[prop(into)] placeholder: Signal<String>) -> impl IntoView {
                 value=query.read_untracked().get("query").unwrap_or_default()
                 on:input=on_input
             />
-            <span class="pointer-events-none absolute left-3 top-1/2 -translate-y-1/2 text-gray-500" aria-hidden="true">"⌕"</span>
+            <span class="pointer-events-none absolute left-3 top-1/2 -translate-y-1/2 text-gray-500 peer-focus:text-gray-900 dark:text-gray-400 dark:peer-focus:text-gray-100">
+                <crate::components::icons::Icon name=crate::components::icons::IconName::Search class="h-[18px] w-[18px]" />
+            </span>
         </div>
     }
 }

@@ -1,4 +1,5 @@
 use crate::i18n::*;
+use crate::components::icons::{Icon, IconName};
 use leptos::prelude::*;
 
 /// Pending is gray, paid is green, as in the Next.js dashboard.
@@ -14,7 +15,7 @@ pub fn StatusBadge(status: String) -> impl IntoView {
     // Pending has a clock, Paid a check, as in the Next.js dashboard.
     view! {
         <span class=format!("inline-flex items-center gap-1 rounded-full px-2 py-1 text-xs {class}") data-status=status>
-            <span aria-hidden="true">{if paid { "✓" } else { "◷" }}</span>
+            <Icon name=if paid { IconName::Check } else { IconName::Clock } class="h-4 w-4" />
             {move || if paid { t_string!(i18n, status_paid) } else { t_string!(i18n, status_pending) }}
         </span>
     }

@@ -2,6 +2,7 @@
 //! renders `<html class="dark">` itself, so the page never flashes the wrong theme.
 
 use crate::i18n::*;
+use crate::components::icons::{Icon, IconName};
 use leptos::prelude::*;
 
 pub const COOKIE: &str = "theme";
@@ -72,7 +73,7 @@ pub fn ThemeToggle() -> impl IntoView {
         <button type="button" on:click=toggle data-testid="theme-toggle"
             aria-label=move || if dark.get() { t_string!(i18n, theme_to_light) } else { t_string!(i18n, theme_to_dark) }
             class="flex h-10 w-10 items-center justify-center rounded-md bg-gray-50 text-lg hover:bg-sky-100 dark:bg-gray-800 dark:hover:bg-gray-700">
-            <span aria-hidden="true">{move || if dark.get() { "☀" } else { "☾" }}</span>
+            {move || view! { <Icon name=if dark.get() { IconName::Sun } else { IconName::Moon } /> }}
         </button>
     }
 }

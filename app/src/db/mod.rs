@@ -3,5 +3,6 @@
 pub mod activity;
 pub mod customers;
 pub mod invoices;
+pub mod mailbox;
 pub mod outbox;
 pub mod overview;

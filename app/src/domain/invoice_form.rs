@@ -1,4 +1,4 @@
-use super::{AmountCents, AmountError, InvoiceStatus};
+use super::{AmountCents, AmountError, InvoiceStatus, NumberStyle};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
@@ -28,6 +28,7 @@ pub enum FieldError {
     AmountNotANumber,
     AmountTooManyDecimals,
     AmountTooLarge,
+    AmountMisplacedSeparator,
     SelectStatus,
 }
 
@@ -39,6 +40,9 @@ impl FieldError {
             Self::AmountNotANumber => "Please enter a number, like 125.50.",
             Self::AmountTooManyDecimals => "Please enter at most two decimals (cents).",
             Self::AmountTooLarge => "Please enter an amount up to $10,000,000.",
+            Self::AmountMisplacedSeparator => {
+                "Please use a point for cents, like 12.50 (a comma only separates thousands: 1,250.50)."
+            }
             Self::SelectStatus => "Please select an invoice status.",
         }
     }
@@ -51,6 +55,7 @@ impl From<AmountError> for FieldError {
             AmountError::NotANumber => Self::AmountNotANumber,
             AmountError::TooManyDecimals => Self::AmountTooManyDecimals,
             AmountError::TooLarge => Self::AmountTooLarge,
+            AmountError::MisplacedSeparator => Self::AmountMisplacedSeparator,
         }
     }
 }
@@ -64,10 +69,11 @@ pub struct FieldErrors {
 }
 
 impl InvoiceDraft {
-    pub fn parse(&self) -> Result<InvoiceInput, FieldErrors> {
+    /// Checks every field; the amount is read the way the form's language writes numbers.
+    pub fn parse(&self, style: NumberStyle) -> Result<InvoiceInput, FieldErrors> {
         let customer_id =
             Uuid::parse_str(self.customer_id.trim()).map_err(|_| FieldError::SelectCustomer);
-        let amount = AmountCents::parse_dollars(&self.amount).map_err(FieldError::from);
+        let amount = AmountCents::parse(&self.amount, style).map_err(FieldError::from);
         let status = self
             .status
             .as_deref()
@@ -94,7 +100,7 @@ mod tests {
 
     #[test]
     fn an_empty_form_reports_every_field() {
-        let errors = InvoiceDraft::default().parse().unwrap_err();
+        let errors = InvoiceDraft::default().parse(NumberStyle::English).unwrap_err();
         assert_eq!(
             errors.customer_id.map(FieldError::english),
             Some("Please select a customer.")
@@ -116,7 +122,7 @@ mod tests {
             amount: "157.95".into(),
             status: Some("pending".into()),
         };
-        let input = draft.parse().unwrap();
+        let input = draft.parse(NumberStyle::English).unwrap();
         assert_eq!(input.amount.cents(), 15795);
         assert_eq!(input.status, InvoiceStatus::Pending);
     }
@@ -128,8 +134,22 @@ mod tests {
             ..Default::default()
         };
         assert_eq!(
-            draft.parse().unwrap_err().status,
+            draft.parse(NumberStyle::Italian).unwrap_err().status,
             Some(FieldError::SelectStatus)
+        );
+    }
+
+    #[test]
+    fn the_amount_is_read_in_the_forms_language() {
+        let draft = InvoiceDraft {
+            customer_id: "d6e15727-9fe1-4961-8c5b-ea44a9bd81aa".into(),
+            amount: "12,50".into(),
+            status: Some("paid".into()),
+        };
+        assert_eq!(draft.parse(NumberStyle::Italian).unwrap().amount.cents(), 1250);
+        assert_eq!(
+            draft.parse(NumberStyle::English).unwrap_err().amount,
+            Some(FieldError::AmountMisplacedSeparator)
         );
     }
 }

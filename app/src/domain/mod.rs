@@ -5,6 +5,6 @@ mod amount;
 mod invoice_form;
 mod status;
 
-pub use amount::{format_usd, AmountCents, AmountError};
+pub use amount::{format_money, format_usd, AmountCents, AmountError, NumberStyle};
 pub use invoice_form::{FieldError, FieldErrors, InvoiceDraft, InvoiceInput};
 pub use status::InvoiceStatus;

@@ -1,3 +1,4 @@
+use crate::errors::AppError;
 use crate::components::invoice_fields::{InvoiceFields, SaveOutcome};
 use crate::domain::InvoiceDraft;
 use crate::i18n::*;
@@ -6,40 +7,48 @@ use leptos::prelude::*;
 use leptos_router::{components::A, hooks::use_navigate};
 
 #[server(endpoint = "customers_for_select")]
-pub async fn customers_for_select() -> Result<Vec<CustomerField>, ServerFnError> {
+pub async fn customers_for_select() -> Result<Vec<CustomerField>, AppError> {
     let state = crate::state::app_state()?;
     crate::db::customers::all_for_select(&state.pool)
         .await
-        .map_err(crate::components::invoice_fields::database_error)
+        .map_err(AppError::from)
 }
 
-/// Validates the form, then saves the invoice and its `created` event in one transaction.
+/// Validates the form (the amount read in `lang`, the language the form was shown in; else the
+/// language cookie; else English), then saves the invoice and its `created` event in one transaction.
 #[server(endpoint = "create_invoice")]
 pub async fn create_invoice(
     customer_id: String,
     amount: String,
     status: Option<String>,
-) -> Result<SaveOutcome, ServerFnError> {
+    lang: Option<String>,
+) -> Result<SaveOutcome, AppError> {
     let state = crate::state::app_state()?;
     let draft = InvoiceDraft {
         customer_id,
         amount,
         status,
     };
-    let input = match crate::components::invoice_fields::check(&state.pool, draft, "Create").await?
+    let input = match crate::components::invoice_fields::check(
+        &state.pool,
+        draft,
+        lang.as_deref(),
+        "Create",
+    )
+    .await?
     {
         Ok(input) => input,
         Err(outcome) => return Ok(outcome),
     };
     let id = crate::db::invoices::create(&state.pool, &state.invoices_topic, &input)
         .await
-        .map_err(crate::components::invoice_fields::database_error)?;
+        .map_err(AppError::from)?;
     tracing::info!(invoice_id = %id, amount_cents = input.amount.cents(), "invoice created");
     Ok(SaveOutcome::Saved { id })
 }
 
 /// After a successful save, back to the list.
-pub fn go_to_list_when_saved(outcome: Signal<Option<Result<SaveOutcome, ServerFnError>>>) {
+pub fn go_to_list_when_saved(outcome: Signal<Option<Result<SaveOutcome, AppError>>>) {
     let navigate = use_navigate();
     Effect::new(move |_| {
         if let Some(Ok(SaveOutcome::Saved { .. })) = outcome.get() {

@@ -1,5 +1,6 @@
 //! `/dashboard/customers?query=`: every customer with their invoice totals.
 
+use crate::errors::AppError;
 use crate::components::search::Search;
 use crate::formatting;
 use crate::i18n::*;
@@ -8,11 +9,11 @@ use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
 #[server(endpoint = "customers_table")]
-pub async fn customers_table(query: String) -> Result<Vec<CustomerRow>, ServerFnError> {
+pub async fn customers_table(query: String) -> Result<Vec<CustomerRow>, AppError> {
     let state = crate::state::app_state()?;
     crate::db::customers::table(&state.pool, query.trim())
         .await
-        .map_err(crate::components::invoice_fields::database_error)
+        .map_err(AppError::from)
 }
 
 #[component]

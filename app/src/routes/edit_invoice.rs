@@ -1,9 +1,11 @@
+use crate::errors::AppError;
 use super::create_invoice::{
     customers_for_select, go_to_list_when_saved, Breadcrumbs, FormButtons,
 };
 use super::not_found::NotFoundPanel;
 use crate::components::invoice_fields::{InvoiceFields, SaveOutcome};
 use crate::domain::{AmountCents, InvoiceDraft};
+use crate::formatting::number_style;
 use crate::i18n::*;
 use crate::models::InvoiceEditable;
 use leptos::prelude::*;
@@ -11,14 +13,14 @@ use leptos_router::hooks::use_params_map;
 
 /// The invoice to edit; `None` for an unknown or malformed id.
 #[server(endpoint = "invoice_for_edit")]
-pub async fn invoice_for_edit(id: String) -> Result<Option<InvoiceEditable>, ServerFnError> {
+pub async fn invoice_for_edit(id: String) -> Result<Option<InvoiceEditable>, AppError> {
     let Ok(id) = uuid::Uuid::parse_str(&id) else {
         return Ok(None);
     };
     let state = crate::state::app_state()?;
     crate::db::invoices::editable(&state.pool, id)
         .await
-        .map_err(crate::components::invoice_fields::database_error)
+        .map_err(AppError::from)
 }
 
 /// Validates the form, then saves the change with its `updated` (and `status_changed`) event.
@@ -28,7 +30,8 @@ pub async fn update_invoice(
     customer_id: String,
     amount: String,
     status: Option<String>,
-) -> Result<SaveOutcome, ServerFnError> {
+    lang: Option<String>,
+) -> Result<SaveOutcome, AppError> {
     let state = crate::state::app_state()?;
     let Ok(id) = uuid::Uuid::parse_str(&id) else {
         return Ok(SaveOutcome::NotFound);
@@ -38,14 +41,20 @@ pub async fn update_invoice(
         amount,
         status,
     };
-    let input = match crate::components::invoice_fields::check(&state.pool, draft, "Update").await?
+    let input = match crate::components::invoice_fields::check(
+        &state.pool,
+        draft,
+        lang.as_deref(),
+        "Update",
+    )
+    .await?
     {
         Ok(input) => input,
         Err(outcome) => return Ok(outcome),
     };
     let found = crate::db::invoices::update(&state.pool, &state.invoices_topic, id, &input)
         .await
-        .map_err(crate::components::invoice_fields::database_error)?;
+        .map_err(AppError::from)?;
     if !found {
         return Ok(SaveOutcome::NotFound);
     }
@@ -67,12 +76,12 @@ pub fn EditInvoicePage() -> impl IntoView {
         <Suspense fallback=|| view! { <div class="h-64 animate-pulse rounded-md bg-gray-100 dark:bg-gray-800"></div> }>
             {move || Suspend::new(async move {
                 let (invoice, customers) = (invoice.await?, customers.await?);
-                Ok::<_, ServerFnError>(match invoice {
+                Ok::<_, AppError>(match invoice {
                     None => view! { <InvoiceNotFound /> }.into_any(),
                     Some(invoice) => {
                         let initial = InvoiceDraft {
                             customer_id: invoice.customer_id.to_string(),
-                            amount: AmountCents::from_cents(invoice.amount_cents).map(|a| a.to_plain_dollars()).unwrap_or_default(),
+                            amount: AmountCents::from_cents(invoice.amount_cents).map(|a| a.to_plain(number_style(i18n.get_locale_untracked()))).unwrap_or_default(),
                             status: Some(invoice.status.clone()),
                         };
                         view! {

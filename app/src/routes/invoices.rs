@@ -1,5 +1,6 @@
 //! `/dashboard/invoices?query=&page=`: search, pagination, edit and delete.
 
+use crate::errors::AppError;
 use crate::components::{
     pagination::Pagination,
     search::{urlencode, Search},
@@ -8,6 +9,7 @@ use crate::components::{
 use crate::formatting;
 use crate::i18n::*;
 use crate::models::InvoiceRow;
+use crate::components::icons::{Icon, IconName};
 use leptos::prelude::*;
 use leptos_router::{components::A, hooks::use_query_map};
 use serde::{Deserialize, Serialize};
@@ -25,9 +27,9 @@ pub enum DeleteOutcome {
 }
 
 #[server(endpoint = "invoices_page")]
-pub async fn invoices_page(query: String, page: i64) -> Result<InvoicesPageData, ServerFnError> {
+pub async fn invoices_page(query: String, page: i64) -> Result<InvoicesPageData, AppError> {
     let state = crate::state::app_state()?;
-    let fail = crate::components::invoice_fields::database_error;
+    let fail = AppError::from;
     let query = query.trim();
     // Any page number a URL can carry stays a valid offset.
     let page = page.clamp(1, 1_000_000);
@@ -41,14 +43,14 @@ pub async fn invoices_page(query: String, page: i64) -> Result<InvoicesPageData,
 
 /// Deletes the invoice with its `deleted` event; says so when it was already gone.
 #[server(endpoint = "delete_invoice")]
-pub async fn delete_invoice(id: String) -> Result<DeleteOutcome, ServerFnError> {
+pub async fn delete_invoice(id: String) -> Result<DeleteOutcome, AppError> {
     let state = crate::state::app_state()?;
     let Ok(id) = uuid::Uuid::parse_str(&id) else {
         return Ok(DeleteOutcome::AlreadyGone);
     };
     let deleted = crate::db::invoices::delete(&state.pool, &state.invoices_topic, id)
         .await
-        .map_err(crate::components::invoice_fields::database_error)?;
+        .map_err(AppError::from)?;
     Ok(if deleted {
         DeleteOutcome::Deleted
     } else {
@@ -121,6 +123,7 @@ pub fn InvoicesPage() -> impl IntoView {
                 <Search placeholder=Signal::derive(move || t_string!(i18n, search_invoices).to_string()) />
                 <A href="/dashboard/invoices/create" attr:class="flex h-10 items-center rounded-lg bg-blue-600 px-4 text-sm font-medium text-white hover:bg-blue-500">
                     {t!(i18n, create_invoice)}
+                    <Icon name=IconName::Plus class="ml-2 h-5 w-5" />
                 </A>
             </div>
             <div aria-live="polite" class="mt-2 text-sm text-amber-700" data-testid="delete-message">{delete_message}</div>
@@ -165,7 +168,7 @@ fn DeleteButton(id: uuid::Uuid, delete: ServerAction<DeleteInvoice>) -> impl Int
     view! {
         <button type="button" class="rounded-md border p-2 hover:bg-gray-100 dark:border-gray-700 dark:hover:bg-gray-800" on:click=on_click>
             <span class="sr-only">{t!(i18n, delete)}</span>
-            <span aria-hidden="true">"🗑"</span>
+            <Icon name=IconName::Trash />
         </button>
     }
 }
@@ -176,7 +179,7 @@ fn EditLink(id: uuid::Uuid) -> impl IntoView {
     view! {
         <A href=format!("/dashboard/invoices/{id}/edit") attr:class="rounded-md border p-2 hover:bg-gray-100 dark:border-gray-700 dark:hover:bg-gray-800">
             <span class="sr-only">{t!(i18n, edit)}</span>
-            <span aria-hidden="true">"✎"</span>
+            <Icon name=IconName::Pencil />
         </A>
     }
 }

@@ -6,6 +6,7 @@ pub mod home;
 pub mod invoices;
 pub mod kafka;
 pub mod login;
+pub mod mailbox;
 pub mod not_found;
 pub mod overview;
 pub mod split;

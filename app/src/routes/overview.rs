@@ -1,33 +1,34 @@
 //! `/dashboard`: the cards, the revenue chart and the latest invoices, each loading on its
 //! own behind its skeleton so the page never waits for its slowest query.
 
+use crate::errors::AppError;
 use crate::formatting;
 use crate::i18n::*;
 use crate::models::{CardFigures, InvoiceRow, RevenueMonth};
 use leptos::prelude::*;
 
 #[server(endpoint = "overview_cards")]
-pub async fn overview_cards() -> Result<CardFigures, ServerFnError> {
+pub async fn overview_cards() -> Result<CardFigures, AppError> {
     let state = crate::state::app_state()?;
     crate::db::overview::cards(&state.pool)
         .await
-        .map_err(crate::components::invoice_fields::database_error)
+        .map_err(AppError::from)
 }
 
 #[server(endpoint = "revenue")]
-pub async fn revenue() -> Result<Vec<RevenueMonth>, ServerFnError> {
+pub async fn revenue() -> Result<Vec<RevenueMonth>, AppError> {
     let state = crate::state::app_state()?;
     crate::db::overview::revenue(&state.pool)
         .await
-        .map_err(crate::components::invoice_fields::database_error)
+        .map_err(AppError::from)
 }
 
 #[server(endpoint = "latest_invoices")]
-pub async fn latest_invoices() -> Result<Vec<InvoiceRow>, ServerFnError> {
+pub async fn latest_invoices() -> Result<Vec<InvoiceRow>, AppError> {
     let state = crate::state::app_state()?;
     crate::db::invoices::latest(&state.pool, 5)
         .await
-        .map_err(crate::components::invoice_fields::database_error)
+        .map_err(AppError::from)
 }
 
 /// The y-axis labels of the revenue chart in $K, from the top (a multiple of $1K) down to 0.

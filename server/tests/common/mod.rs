@@ -137,6 +137,8 @@ where
 /// The real server on a random port, with its relay, processor and feed.
 pub struct TestApp {
     pub addr: std::net::SocketAddr,
+    /// The operations listener (/metrics, /readyz).
+    pub metrics_addr: Option<std::net::SocketAddr>,
     pub shutdown: tokio_util::sync::CancellationToken,
     running: tokio::task::JoinHandle<()>,
 }
@@ -158,6 +160,7 @@ impl TestApp {
         let (addr, shutdown) = (app.addr, app.shutdown.clone());
         Self {
             addr,
+            metrics_addr: app.metrics_addr,
             shutdown,
             running: tokio::spawn(app.run_until_stopped()),
         }
@@ -165,6 +168,12 @@ impl TestApp {
 
     pub fn url(&self, path: &str) -> String {
         format!("http://{}{path}", self.addr)
+    }
+
+    /// A path on the operations listener (/metrics, /readyz).
+    pub fn metrics_url(&self, path: &str) -> String {
+        let addr = self.metrics_addr.expect("the test server has a metrics listener");
+        format!("http://{addr}{path}")
     }
 
     /// A client that keeps cookies and does not follow redirects (tests look at them).

@@ -6,10 +6,7 @@ use std::{
     net::SocketAddr,
     sync::{Arc, Mutex},
 };
-use tokio::{
-    io::{AsyncBufReadExt, AsyncWriteExt, BufReader},
-    net::TcpListener,
-};
+use tokio::net::TcpListener;
 
 #[derive(Debug, Clone)]
 pub struct Mail {
@@ -17,7 +14,7 @@ pub struct Mail {
     pub data: String,
 }
 
-/// A minimal SMTP server speaking just enough of RFC 5321 for a client to hand over mail.
+/// An SMTP sink (the server's own development mail catcher) keeping mails in memory.
 pub async fn smtp_sink() -> (SocketAddr, Arc<Mutex<Vec<Mail>>>) {
     smtp_sink_at(0).await
 }
@@ -28,49 +25,15 @@ pub async fn smtp_sink_at(port: u16) -> (SocketAddr, Arc<Mutex<Vec<Mail>>>) {
     let addr = listener.local_addr().unwrap();
     let mails = Arc::new(Mutex::new(Vec::new()));
     let kept = mails.clone();
-    tokio::spawn(async move {
-        while let Ok((stream, _)) = listener.accept().await {
-            let kept = kept.clone();
-            tokio::spawn(async move {
-                let (read, mut write) = stream.into_split();
-                let mut lines = BufReader::new(read).lines();
-                let _ = write.write_all(b"220 sink ESMTP\r\n").await;
-                let (mut to, mut data, mut in_data) = (Vec::new(), String::new(), false);
-                while let Ok(Some(line)) = lines.next_line().await {
-                    if in_data {
-                        if line == "." {
-                            in_data = false;
-                            kept.lock().unwrap().push(Mail {
-                                to: std::mem::take(&mut to),
-                                data: std::mem::take(&mut data),
-                            });
-                            let _ = write.write_all(b"250 kept\r\n").await;
-                        } else {
-                            data.push_str(&line);
-                            data.push('\n');
-                        }
-                        continue;
-                    }
-                    let upper = line.to_ascii_uppercase();
-                    let reply: &[u8] = if upper.starts_with("EHLO") || upper.starts_with("HELO") {
-                        b"250 sink\r\n"
-                    } else if upper.starts_with("RCPT TO:") {
-                        to.push(line[8..].trim().trim_matches(['<', '>']).to_string());
-                        b"250 ok\r\n"
-                    } else if upper.starts_with("DATA") {
-                        in_data = true;
-                        b"354 go on\r\n"
-                    } else if upper.starts_with("QUIT") {
-                        let _ = write.write_all(b"221 bye\r\n").await;
-                        break;
-                    } else {
-                        b"250 ok\r\n"
-                    };
-                    let _ = write.write_all(reply).await;
-                }
-            });
-        }
+    let keep: server::mail_catcher::Keep = Arc::new(move |mail| {
+        kept.lock().unwrap().push(Mail { to: mail.to, data: mail.data });
+        Box::pin(async { true })
     });
+    tokio::spawn(server::mail_catcher::receive(
+        listener,
+        keep,
+        tokio_util::sync::CancellationToken::new(),
+    ));
     (addr, mails)
 }
 

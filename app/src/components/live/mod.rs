@@ -5,6 +5,7 @@
 #[cfg(feature = "hydrate")]
 mod socket;
 
+use crate::errors::AppError;
 use crate::events::ActivityItem;
 use leptos::prelude::*;
 
@@ -47,14 +48,11 @@ pub struct LiveUpdates {
 /// The newest feed item's `seq` as the page is rendered: the tab's connection asks for
 /// everything after it, so nothing that happens between rendering and connecting is missed.
 #[server(endpoint = "feed_position")]
-pub async fn feed_position() -> Result<i64, ServerFnError> {
+pub async fn feed_position() -> Result<i64, AppError> {
     let state = crate::state::app_state()?;
     crate::db::activity::position(&state.pool)
         .await
-        .map_err(|e| {
-            tracing::error!(error = %e, "reading the feed position failed");
-            ServerFnError::new("could not read the feed position")
-        })
+        .map_err(|e| AppError::unavailable("could not read the feed position", &e))
 }
 
 impl LiveUpdates {

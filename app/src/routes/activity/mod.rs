@@ -5,6 +5,7 @@
 mod filters;
 mod row;
 
+use crate::errors::AppError;
 use crate::components::live::{ConnectionIndicator, LiveUpdates};
 use crate::events::{ActivityItem, FeedFilter};
 use crate::i18n::*;
@@ -42,7 +43,7 @@ impl FeedPage {
 pub async fn activity_feed(
     action: Option<String>,
     customer: Option<String>,
-) -> Result<FeedPage, ServerFnError> {
+) -> Result<FeedPage, AppError> {
     let state = crate::state::app_state()?;
     let filter = FeedFilter::new(action, customer);
     let read = async {
@@ -51,10 +52,7 @@ pub async fn activity_feed(
         let items = crate::db::activity::newest(&state.pool, &filter, FIRST_PAGE).await?;
         Ok::<_, sqlx::Error>(FeedPage { items, position })
     };
-    read.await.map_err(|e| {
-        tracing::error!(error = %e, "loading the activity feed failed");
-        ServerFnError::new("could not load the activity feed")
-    })
+    read.await.map_err(|e| AppError::unavailable("could not load the activity feed", &e))
 }
 
 /// Items after `after` up to `until` that match the filter, oldest first: what happened
@@ -65,7 +63,7 @@ pub async fn activity_between(
     until: i64,
     action: Option<String>,
     customer: Option<String>,
-) -> Result<Vec<ActivityItem>, ServerFnError> {
+) -> Result<Vec<ActivityItem>, AppError> {
     let state = crate::state::app_state()?;
     let until = until.min(after + 5_000);
     crate::db::activity::between(
@@ -75,10 +73,7 @@ pub async fn activity_between(
         &FeedFilter::new(action, customer),
     )
     .await
-    .map_err(|e| {
-        tracing::error!(error = %e, "loading activity failed");
-        ServerFnError::new("could not load the activity feed")
-    })
+    .map_err(|e| AppError::unavailable("could not load the activity feed", &e))
 }
 
 #[component]

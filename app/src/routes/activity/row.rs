@@ -2,41 +2,37 @@
 //! the amount and status (with the change), what the processor did, and how long ago.
 
 use super::filters::action_label;
+use crate::components::icons::{Icon, IconName};
 use crate::events::ActivityItem;
 use crate::formatting;
 use crate::i18n::*;
 use chrono::{DateTime, Utc};
 use leptos::prelude::*;
 
-/// Colours and an outline icon (24×24 path) per action.
-fn look(action: &str) -> (&'static str, &'static str) {
+/// Colours and an icon per action.
+fn look(action: &str) -> (&'static str, IconName) {
     match action {
-        // plus
         "created" => (
             "bg-blue-100 text-blue-700 dark:bg-blue-900 dark:text-blue-200",
-            "M12 5v14M5 12h14",
+            IconName::Plus,
         ),
-        // pencil
         "updated" => (
             "bg-gray-100 text-gray-700 dark:bg-gray-800 dark:text-gray-200",
-            "M4 20h4L19 9l-4-4L4 16v4z",
+            IconName::Pencil,
         ),
-        // two arrows
         "status_changed" => (
             "bg-green-100 text-green-700 dark:bg-green-900 dark:text-green-200",
-            "M7 7h11l-3-3M17 17H6l3 3",
+            IconName::Swap,
         ),
-        // bin
         "deleted" => (
             "bg-red-100 text-red-700 dark:bg-red-900 dark:text-red-200",
-            "M5 7h14M10 7V4h4v3M7 7l1 13h8l1-13",
+            IconName::Trash,
         ),
-        // warning triangle
         "dead_lettered" => (
             "bg-amber-100 text-amber-800 dark:bg-amber-900 dark:text-amber-200",
-            "M12 4l9 16H3L12 4zM12 10v4M12 17v.5",
+            IconName::Warning,
         ),
-        _ => ("bg-gray-100 text-gray-700", "M12 12h.01"),
+        _ => ("bg-gray-100 text-gray-700", IconName::Dot),
     }
 }
 
@@ -86,9 +82,7 @@ pub fn ActivityRow(item: ActivityItem, now: RwSignal<DateTime<Utc>>) -> impl Int
             data-testid="activity-item" data-seq=item.seq data-invoice-id=item.invoice_id.clone() data-action=item.action.clone()
             data-customer-id=item.customer_id.clone()>
             <span class=format!("flex items-center gap-1 rounded px-2 py-1 text-xs font-medium {colour}") data-testid="activity-action">
-                <svg class="h-4 w-4" viewBox="0 0 24 24" fill="none" stroke="currentColor" stroke-width="2" stroke-linecap="round" stroke-linejoin="round" aria-hidden="true">
-                    <path d=icon />
-                </svg>
+                <Icon name=icon class="h-4 w-4" />
                 {move || action_label(i18n, &action)}
             </span>
             {item.customer_image.clone().map(|src| view! { <img src=src class="rounded-full" width="28" height="28" alt="" /> })}

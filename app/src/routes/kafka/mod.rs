@@ -7,6 +7,7 @@ mod dead_letters;
 mod groups;
 mod topics;
 
+use crate::errors::AppError;
 use crate::i18n::*;
 use crate::kafka_tools::{
     BrowseQuery, BrowsedMessage, ClusterInfo, DeadLetter, GroupDetail, GroupSummary, Replayed,
@@ -15,17 +16,12 @@ use crate::kafka_tools::{
 use leptos::prelude::*;
 
 #[cfg(feature = "ssr")]
-fn tools() -> Result<crate::kafka_tools::KafkaTools, ServerFnError> {
+fn tools() -> Result<crate::kafka_tools::KafkaTools, AppError> {
     Ok(crate::state::app_state()?.kafka)
 }
 
-#[cfg(feature = "ssr")]
-fn failed(e: crate::kafka_tools::ToolError) -> ServerFnError {
-    ServerFnError::new(e.to_string())
-}
-
 #[server(endpoint = "kafka_cluster")]
-pub async fn kafka_cluster() -> Result<(ClusterInfo, Vec<TopicSummary>), ServerFnError> {
+pub async fn kafka_cluster() -> Result<(ClusterInfo, Vec<TopicSummary>), AppError> {
     let tools = tools()?;
     let cluster = crate::kafka_tools::cluster::cluster(&tools).await;
     let topics = if cluster.reachable {
@@ -39,44 +35,44 @@ pub async fn kafka_cluster() -> Result<(ClusterInfo, Vec<TopicSummary>), ServerF
 }
 
 #[server(endpoint = "kafka_create_topic")]
-pub async fn kafka_create_topic(name: String, partitions: i32) -> Result<String, ServerFnError> {
+pub async fn kafka_create_topic(name: String, partitions: i32) -> Result<String, AppError> {
     crate::kafka_tools::cluster::create_topic(&tools()?, name.trim(), partitions)
         .await
-        .map_err(failed)?;
+        .map_err(AppError::from)?;
     Ok(name.trim().to_string())
 }
 
 #[server(endpoint = "kafka_delete_topic")]
-pub async fn kafka_delete_topic(name: String) -> Result<String, ServerFnError> {
+pub async fn kafka_delete_topic(name: String) -> Result<String, AppError> {
     crate::kafka_tools::cluster::delete_topic(&tools()?, &name)
         .await
-        .map_err(failed)?;
+        .map_err(AppError::from)?;
     Ok(name)
 }
 
 #[server(endpoint = "kafka_describe_topic")]
-pub async fn kafka_describe_topic(topic: String) -> Result<TopicDetail, ServerFnError> {
+pub async fn kafka_describe_topic(topic: String) -> Result<TopicDetail, AppError> {
     crate::kafka_tools::cluster::describe_topic(&tools()?, &topic)
         .await
-        .map_err(failed)
+        .map_err(AppError::from)
 }
 
 // JSON in: the query holds an enum (where to start), which form encoding cannot carry.
 #[server(endpoint = "kafka_browse", input = leptos::server_fn::codec::Json)]
-pub async fn kafka_browse(query: BrowseQuery) -> Result<Vec<BrowsedMessage>, ServerFnError> {
+pub async fn kafka_browse(query: BrowseQuery) -> Result<Vec<BrowsedMessage>, AppError> {
     crate::kafka_tools::messages::browse(&tools()?, query)
         .await
-        .map_err(failed)
+        .map_err(AppError::from)
 }
 
 /// Groups with members, described (offsets and lag); groups without, as they are listed.
 #[server(endpoint = "kafka_groups")]
-pub async fn kafka_groups() -> Result<(Vec<GroupDetail>, Vec<GroupSummary>), ServerFnError> {
+pub async fn kafka_groups() -> Result<(Vec<GroupDetail>, Vec<GroupSummary>), AppError> {
     let tools = tools()?;
     let (mut active, mut idle) = (Vec::new(), Vec::new());
     for group in crate::kafka_tools::groups::list_groups(&tools)
         .await
-        .map_err(failed)?
+        .map_err(AppError::from)?
     {
         if group.members == 0 {
             idle.push(group);
@@ -91,11 +87,11 @@ pub async fn kafka_groups() -> Result<(Vec<GroupDetail>, Vec<GroupSummary>), Ser
 }
 
 #[server(endpoint = "kafka_dead_letters")]
-pub async fn kafka_dead_letters() -> Result<Vec<DeadLetter>, ServerFnError> {
+pub async fn kafka_dead_letters() -> Result<Vec<DeadLetter>, AppError> {
     let state = crate::state::app_state()?;
     crate::kafka_tools::dead_letters::list(&state.kafka, &state.pool)
         .await
-        .map_err(failed)
+        .map_err(AppError::from)
 }
 
 /// Replays the letter at `partition`/`offset`, or every pending one when `all`.
@@ -104,17 +100,17 @@ pub async fn kafka_replay(
     partition: Option<i32>,
     offset: Option<i64>,
     all: bool,
-) -> Result<Vec<Replayed>, ServerFnError> {
+) -> Result<Vec<Replayed>, AppError> {
     use crate::kafka_tools::dead_letters::{replay, Which};
     let state = crate::state::app_state()?;
     let which = match (partition, offset, all) {
         (_, _, true) => Which::AllPending,
         (Some(partition), Some(offset), false) => Which::At { partition, offset },
-        _ => return Err(ServerFnError::new("say which letter to replay, or all")),
+        _ => return Err(AppError::bad_request("say which letter to replay, or all")),
     };
     replay(&state.kafka, &state.pool, which)
         .await
-        .map_err(failed)
+        .map_err(AppError::from)
 }
 
 #[component]
@@ -144,7 +140,7 @@ fn Section(title: Signal<String>, testid: &'static str, children: Children) -> i
 }
 
 /// A failed server function's reason, without the framework's prefix.
-fn reason(e: &ServerFnError) -> String {
+fn reason(e: &AppError) -> String {
     e.to_string()
         .trim_start_matches("error running server function: ")
         .to_string()

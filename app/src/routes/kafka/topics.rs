@@ -1,6 +1,7 @@
 //! The broker and the topics: partitions, messages, create, delete (with confirmation; Kafka's
 //! internal topics and the app's own cannot be deleted here).
 
+use crate::errors::AppError;
 use super::{confirmed, kafka_cluster, reason, KafkaCreateTopic, KafkaDeleteTopic, Section};
 use crate::i18n::*;
 use leptos::prelude::*;
@@ -16,7 +17,7 @@ pub fn ClusterAndTopics() -> impl IntoView {
     );
     // The outcome of whichever action finished last: (is an error, text).
     let last = RwSignal::new(None::<(bool, String)>);
-    let show = move |value: Result<String, ServerFnError>, done: String| {
+    let show = move |value: Result<String, AppError>, done: String| {
         last.set(Some(match value {
             Ok(name) => (false, format!("{done} {name}")),
             Err(e) => (true, reason(&e)),

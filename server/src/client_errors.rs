@@ -1,0 +1,95 @@
+//! Every refusal says whose mistake it was: a client's (4xx) or ours (5xx), with a JSON
+//! reason for API callers. Three jobs, in one layer around every route:
+//! - a body declared larger than `max_body_bytes` is refused with 413 before it is read
+//!   (one without a length is cut off at the same limit by axum's `DefaultBodyLimit`);
+//! - a server function's error (always sent as 500 by the framework) gets the status its
+//!   `AppError` kind names: a missing field is 400, not 500;
+//! - a plain-text refusal from an extractor under `/api/` (wrong content type, body too large)
+//!   becomes `{"error": "..."}`.
+
+use app::errors::{AppError, SERVER_FN_ERROR_HEADER};
+use axum::{
+    body::{to_bytes, Body},
+    extract::{Request, State},
+    http::{header, HeaderValue, StatusCode},
+    middleware::Next,
+    response::{IntoResponse, Response},
+    Json,
+};
+
+/// The largest request body any route reads (setting `max_body_bytes`).
+#[derive(Clone, Copy)]
+pub struct BodyLimit(pub usize);
+
+/// Error bodies are short; a longer one is not ours to rewrite.
+const MAX_ERROR_BODY: usize = 64 * 1024;
+
+pub fn too_large(limit: usize) -> Response {
+    (
+        StatusCode::PAYLOAD_TOO_LARGE,
+        Json(serde_json::json!({
+            "error": format!("the request body is larger than the limit of {limit} bytes")
+        })),
+    )
+        .into_response()
+}
+
+pub async fn client_errors(State(limit): State<BodyLimit>, request: Request, next: Next) -> Response {
+    let declared = request
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if declared.is_some_and(|n| n > limit.0 as u64) {
+        return too_large(limit.0);
+    }
+    let api = request.uri().path().starts_with("/api/");
+    let response = next.run(request).await;
+    if response.headers().contains_key(SERVER_FN_ERROR_HEADER) {
+        return with_error_status(response).await;
+    }
+    let failed = response.status().is_client_error() || response.status().is_server_error();
+    let is_json = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/json"));
+    if api && failed && !is_json {
+        return as_json(response).await;
+    }
+    response
+}
+
+/// A server function's `AppError`, answered with the status of its kind.
+async fn with_error_status(response: Response) -> Response {
+    let (mut parts, body) = response.into_parts();
+    let Ok(bytes) = to_bytes(body, MAX_ERROR_BODY).await else {
+        return (StatusCode::INTERNAL_SERVER_ERROR, "error body unreadable").into_response();
+    };
+    if let Ok(error) = serde_json::from_slice::<AppError>(&bytes) {
+        parts.status = StatusCode::from_u16(error.status()).unwrap_or(parts.status);
+        parts.headers.insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/json"),
+        );
+        if error.is_client_mistake() {
+            tracing::info!(status = error.status(), reason = error.reason(), "request refused");
+        }
+    }
+    parts.headers.remove(header::CONTENT_LENGTH);
+    Response::from_parts(parts, Body::from(bytes))
+}
+
+/// A plain-text refusal, as `{"error": "<the text>"}` with the same status.
+async fn as_json(response: Response) -> Response {
+    let status = response.status();
+    let text = match to_bytes(response.into_body(), MAX_ERROR_BODY).await {
+        Ok(bytes) => String::from_utf8_lossy(&bytes).trim().to_string(),
+        Err(_) => String::new(),
+    };
+    let reason = match text.is_empty() {
+        true => status.canonical_reason().unwrap_or("refused").to_lowercase(),
+        false => text,
+    };
+    (status, Json(serde_json::json!({ "error": reason }))).into_response()
+}

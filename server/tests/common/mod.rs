@@ -216,9 +216,17 @@ impl TestApp {
         cookie.split(';').next().unwrap().to_string()
     }
 
-    pub async fn stop(self) {
+    pub async fn stop(mut self) {
         self.shutdown.cancel();
-        self.running.await.unwrap();
+        (&mut self.running).await.unwrap();
+    }
+}
+
+/// A test that fails before `stop` still stops its server: its blocking tasks would otherwise
+/// keep the test's runtime, and the whole test binary, waiting forever.
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        self.shutdown.cancel();
     }
 }
 

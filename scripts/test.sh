@@ -15,8 +15,10 @@ export DATABASE_URL=${DATABASE_URL:-postgres://acme:acme@127.0.0.1:55432/acme}
 export KAFKA_BROKER=${KAFKA_BROKER:-127.0.0.1:59092}
 export E2E_PORT=${E2E_PORT:-3190}
 export LEPTOS_SITE_ROOT=${LEPTOS_SITE_ROOT:-target/test-site}
-# Servers started by the tests serve metrics on any free port, not the dev app's.
+# Servers started by the tests serve metrics on any free port, not the dev app's, and send
+# their mail to a port of their own, not to the dev app's mail catcher.
 export ACME_METRICS_ADDR=${ACME_METRICS_ADDR:-127.0.0.1:0}
+export ACME_SMTP_PORT=${ACME_SMTP_PORT:-52525}
 
 step "tools"
 scripts/install-tools.sh || exit 1

@@ -75,7 +75,7 @@ pub fn App() -> impl IntoView {
                 <ParentRoute path=path!("/dashboard") view=components::layout::DashboardLayout>
                     <Route path=path!("") view=routes::overview::OverviewPage ssr=SsrMode::InOrder />
                     <Route path=path!("invoices") view=routes::invoices::InvoicesPage ssr=SsrMode::InOrder />
-                    <Route path=path!("invoices/create") view={Lazy::<routes::split::InvoiceFormRoute<false>>::new()} />
+                    <Route path=path!("invoices/create") view={Lazy::<routes::split::InvoiceFormRoute<false>>::new()} ssr=SsrMode::Async />
                     <Route path=path!("invoices/:id/edit") view={Lazy::<routes::split::InvoiceFormRoute<true>>::new()} ssr=SsrMode::Async />
                     <Route path=path!("customers") view=routes::customers::CustomersPage ssr=SsrMode::InOrder />
                     <Route path=path!("mailbox") view=routes::mailbox::MailboxPage />

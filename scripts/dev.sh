@@ -10,12 +10,12 @@ scripts/services.sh start
 # The server keeps the processor's mail itself, to read on /dashboard/mailbox (no SMTP sink to run).
 export ACME_DEV_MAIL_CATCHER=${ACME_DEV_MAIL_CATCHER:-true}
 if [ ! -d target/front ]; then
-  echo "[dev] first build of the workspace: about 15 min on 2 cores (later rebuilds take seconds)"
+  echo "[dev] first build of the workspace: about 10 min on 2 cores (later rebuilds take seconds)"
   # Say every minute how far along the wait is, until the app answers.
   ( build_started=$SECONDS
     while sleep 60; do
       curl -sf -o /dev/null http://127.0.0.1:3000/healthz && break
-      echo "[dev] first build: $(((SECONDS - build_started) / 60)) min so far (about 15 min expected)"
+      echo "[dev] first build: $(((SECONDS - build_started) / 60)) min so far (about 10 min expected)"
     done ) &
 fi
 echo "[dev] tools and services ready after $((SECONDS - started)) s"

@@ -7,6 +7,7 @@ include!(concat!(env!("OUT_DIR"), "/i18n/mod.rs"));
 
 pub mod auth;
 pub mod components;
+pub mod cookies;
 pub mod domain;
 pub mod errors;
 pub mod events;

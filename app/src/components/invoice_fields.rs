@@ -47,10 +47,8 @@ pub async fn submitted_number_style(lang: Option<&str>) -> NumberStyle {
         .get_all(http::header::COOKIE)
         .iter()
         .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(name, _)| *name == LANGUAGE_COOKIE)
-        .and_then(|(_, value)| NumberStyle::from_code(value))
+        .find_map(|header| crate::cookies::cookie_value(header, LANGUAGE_COOKIE))
+        .and_then(NumberStyle::from_code)
         .unwrap_or_default()
 }
 

@@ -15,14 +15,11 @@ pub enum Theme {
 
 impl Theme {
     pub fn from_cookie_header(header: &str) -> Option<Self> {
-        header
-            .split(';')
-            .map(str::trim)
-            .find_map(|pair| match pair.split_once('=') {
-                Some((COOKIE, "dark")) => Some(Self::Dark),
-                Some((COOKIE, "light")) => Some(Self::Light),
-                _ => None,
-            })
+        match crate::cookies::cookie_value(header, COOKIE)? {
+            "dark" => Some(Self::Dark),
+            "light" => Some(Self::Light),
+            _ => None,
+        }
     }
 
     /// The theme asked for by the request being rendered (server only).

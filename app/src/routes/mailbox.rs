@@ -8,6 +8,7 @@ use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
 /// How many of the newest mails the page shows.
+#[cfg(feature = "ssr")]
 const SHOWN: i64 = 100;
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

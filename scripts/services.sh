@@ -73,6 +73,16 @@ check_prerequisites() {
 
 # --- PostgreSQL --------------------------------------------------------------------------
 PG_DATA="$SVC/postgres"
+PG_LOG="$LOGS/postgres.log"
+# As root, PostgreSQL runs as the postgres user, who must reach its data directory: a clone
+# under a private directory (/root, mktemp -d) keeps its cluster under /var/tmp instead.
+pg_paths() {
+  if [ "$(id -u)" = 0 ] && ! runuser -u postgres -- test -x "$SVC" 2>/dev/null; then
+    local home; home="/var/tmp/acme-postgres-$(printf %s "$SVC" | md5sum | cut -c1-12)"
+    mkdir -p "$home"
+    PG_DATA="$home/postgres"; PG_LOG="$home/postgres.log"
+  fi
+}
 pg_ours_running() { as_pg "$PG_BIN/pg_ctl" -D "$PG_DATA" status >/dev/null 2>&1; }
 
 start_postgres() {
@@ -87,12 +97,12 @@ start_postgres() {
     as_pg "$PG_BIN/initdb" -D "$PG_DATA" -A trust -U postgres -E UTF8 --locale=C.UTF-8 >"$LOGS/initdb.log" 2>&1 \
       || die "initdb failed: see $LOGS/initdb.log"
   fi
-  touch "$LOGS/postgres.log"; [ "$(id -u)" = 0 ] && chown postgres: "$LOGS/postgres.log"
+  touch "$PG_LOG"; [ "$(id -u)" = 0 ] && chown postgres: "$PG_LOG"
   # The socket goes into the data directory so that we never need /var/run/postgresql.
-  as_pg "$PG_BIN/pg_ctl" -D "$PG_DATA" -l "$LOGS/postgres.log" -w -t "$START_TIMEOUT" \
+  as_pg "$PG_BIN/pg_ctl" -D "$PG_DATA" -l "$PG_LOG" -w -t "$START_TIMEOUT" \
     -o "-c listen_addresses=127.0.0.1 -p $PG_PORT -k $PG_DATA -c max_connections=200 -c fsync=on" start >/dev/null \
-    || die "PostgreSQL did not start within ${START_TIMEOUT}s: see $LOGS/postgres.log"
-  say "PostgreSQL started on 127.0.0.1:$PG_PORT (log: $LOGS/postgres.log)"
+    || die "PostgreSQL did not start within ${START_TIMEOUT}s: see $PG_LOG"
+  say "PostgreSQL started on 127.0.0.1:$PG_PORT (log: $PG_LOG)"
 }
 
 ensure_database() {
@@ -198,6 +208,7 @@ status() {
 
 mkdir -p "$LOGS"
 [ "$(id -u)" = 0 ] && chmod 755 "$SVC" "$LOGS"
+pg_paths
 case "${1:-start}" in
   start) check_prerequisites; start_postgres; ensure_database; start_kafka ;;
   status) status ;;

@@ -15,7 +15,10 @@ mod tests {
 
     #[test]
     fn one_cookie_is_found_among_others() {
-        assert_eq!(cookie_value("acme_session=x; theme=dark", "theme"), Some("dark"));
+        assert_eq!(
+            cookie_value("acme_session=x; theme=dark", "theme"),
+            Some("dark")
+        );
         assert_eq!(cookie_value("theme=light", "theme"), Some("light"));
         assert_eq!(cookie_value("a=b", "theme"), None);
         assert_eq!(cookie_value("", "theme"), None);

@@ -35,11 +35,15 @@ pub enum AppError {
 
 impl AppError {
     pub fn bad_request(error: impl Into<String>) -> Self {
-        Self::BadRequest { error: error.into() }
+        Self::BadRequest {
+            error: error.into(),
+        }
     }
 
     pub fn not_found(error: impl Into<String>) -> Self {
-        Self::NotFound { error: error.into() }
+        Self::NotFound {
+            error: error.into(),
+        }
     }
 
     /// A dependency failed; logged here, as a failure of ours, with what went wrong.
@@ -94,11 +98,9 @@ impl FromServerFnError for AppError {
         match value {
             // Reading the request: the caller's mistake.
             ServerFnErrorErr::Args(e) | ServerFnErrorErr::MissingArg(e) => Self::bad_request(e),
-            ServerFnErrorErr::Deserialization(e) if e.contains("length limit") => {
-                Self::TooLarge {
-                    error: "the request body is too large".into(),
-                }
-            }
+            ServerFnErrorErr::Deserialization(e) if e.contains("length limit") => Self::TooLarge {
+                error: "the request body is too large".into(),
+            },
             ServerFnErrorErr::Deserialization(e) => Self::bad_request(e),
             // In the browser: the server could not be reached or answered nonsense.
             ServerFnErrorErr::Request(e) | ServerFnErrorErr::Response(e) => Self::Unavailable {
@@ -122,7 +124,9 @@ impl From<crate::kafka_tools::ToolError> for AppError {
         match e {
             // The broker refused what was asked (the topic exists, too many partitions...).
             ToolError::Invalid(_) | ToolError::Kafka(_) => Self::bad_request(e.to_string()),
-            ToolError::UnknownTopic(_) | ToolError::UnknownGroup(_) => Self::not_found(e.to_string()),
+            ToolError::UnknownTopic(_) | ToolError::UnknownGroup(_) => {
+                Self::not_found(e.to_string())
+            }
             ToolError::Unreachable(_) | ToolError::Database(_) => {
                 let reason = e.to_string();
                 Self::unavailable(reason, &e)

@@ -34,7 +34,11 @@ pub fn too_large(limit: usize) -> Response {
         .into_response()
 }
 
-pub async fn client_errors(State(limit): State<BodyLimit>, request: Request, next: Next) -> Response {
+pub async fn client_errors(
+    State(limit): State<BodyLimit>,
+    request: Request,
+    next: Next,
+) -> Response {
     let declared = request
         .headers()
         .get(header::CONTENT_LENGTH)
@@ -73,7 +77,11 @@ async fn with_error_status(response: Response) -> Response {
             HeaderValue::from_static("application/json"),
         );
         if error.is_client_mistake() {
-            tracing::info!(status = error.status(), reason = error.reason(), "request refused");
+            tracing::info!(
+                status = error.status(),
+                reason = error.reason(),
+                "request refused"
+            );
         }
     }
     parts.headers.remove(header::CONTENT_LENGTH);
@@ -88,7 +96,10 @@ async fn as_json(response: Response) -> Response {
         Err(_) => String::new(),
     };
     let reason = match text.is_empty() {
-        true => status.canonical_reason().unwrap_or("refused").to_lowercase(),
+        true => status
+            .canonical_reason()
+            .unwrap_or("refused")
+            .to_lowercase(),
         false => text,
     };
     (status, Json(serde_json::json!({ "error": reason }))).into_response()

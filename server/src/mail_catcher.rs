@@ -40,7 +40,11 @@ pub async fn receive(listener: TcpListener, keep: Keep, stop: CancellationToken)
             let (read, mut write) = stream.into_split();
             let mut lines = BufReader::new(read).lines();
             let _ = write.write_all(b"220 acme mail catcher ESMTP\r\n").await;
-            let mut mail = CaughtMail { from: String::new(), to: Vec::new(), data: String::new() };
+            let mut mail = CaughtMail {
+                from: String::new(),
+                to: Vec::new(),
+                data: String::new(),
+            };
             let mut in_data = false;
             while let Ok(Some(line)) = lines.next_line().await {
                 if in_data {
@@ -48,10 +52,18 @@ pub async fn receive(listener: TcpListener, keep: Keep, stop: CancellationToken)
                         in_data = false;
                         let kept = keep(std::mem::replace(
                             &mut mail,
-                            CaughtMail { from: String::new(), to: Vec::new(), data: String::new() },
+                            CaughtMail {
+                                from: String::new(),
+                                to: Vec::new(),
+                                data: String::new(),
+                            },
                         ))
                         .await;
-                        let reply: &[u8] = if kept { b"250 kept\r\n" } else { b"451 try again later\r\n" };
+                        let reply: &[u8] = if kept {
+                            b"250 kept\r\n"
+                        } else {
+                            b"451 try again later\r\n"
+                        };
                         let _ = write.write_all(reply).await;
                     } else if mail.data.len() < MAX_MESSAGE_BYTES {
                         // A line starting with a dot was sent with one more.
@@ -61,7 +73,8 @@ pub async fn receive(listener: TcpListener, keep: Keep, stop: CancellationToken)
                     continue;
                 }
                 let upper = line.to_ascii_uppercase();
-                let address = |prefix: usize| line[prefix..].trim().trim_matches(['<', '>']).to_string();
+                let address =
+                    |prefix: usize| line[prefix..].trim().trim_matches(['<', '>']).to_string();
                 let reply: &[u8] = if upper.starts_with("EHLO") || upper.starts_with("HELO") {
                     b"250 acme mail catcher\r\n"
                 } else if upper.starts_with("MAIL FROM:") {
@@ -74,7 +87,11 @@ pub async fn receive(listener: TcpListener, keep: Keep, stop: CancellationToken)
                     in_data = true;
                     b"354 end with a line holding a single dot\r\n"
                 } else if upper.starts_with("RSET") {
-                    mail = CaughtMail { from: String::new(), to: Vec::new(), data: String::new() };
+                    mail = CaughtMail {
+                        from: String::new(),
+                        to: Vec::new(),
+                        data: String::new(),
+                    };
                     b"250 ok\r\n"
                 } else if upper.starts_with("QUIT") {
                     let _ = write.write_all(b"221 bye\r\n").await;
@@ -93,7 +110,10 @@ pub fn readable(data: &str) -> (String, String) {
     match mail_parser::MessageParser::default().parse(data.as_bytes()) {
         Some(message) => (
             message.subject().unwrap_or_default().to_string(),
-            message.body_text(0).map(|b| b.into_owned()).unwrap_or_default(),
+            message
+                .body_text(0)
+                .map(|b| b.into_owned())
+                .unwrap_or_default(),
         ),
         None => (String::new(), data.to_string()),
     }
@@ -139,7 +159,9 @@ pub async fn start(
             tracing::info!(%host, port, "development mail catcher: mail is kept for /dashboard/mailbox");
             tasks.spawn(receive(listener, into_database(pool), stop.clone()));
         }
-        Err(e) => tracing::warn!(%host, port, error = %e, "development mail catcher not started (is another SMTP sink there?)"),
+        Err(e) => {
+            tracing::warn!(%host, port, error = %e, "development mail catcher not started (is another SMTP sink there?)")
+        }
     }
 }
 

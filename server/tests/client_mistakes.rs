@@ -26,7 +26,10 @@ async fn fingerprint(pool: &sqlx::PgPool) -> Vec<(String, String)> {
             "SELECT count(*)::text || ':' || coalesce(md5(string_agg(t::text, ',' ORDER BY t::text)), '')
              FROM {table} t"
         );
-        prints.push((table, sqlx::query_scalar(&sql).fetch_one(pool).await.unwrap()));
+        prints.push((
+            table,
+            sqlx::query_scalar(&sql).fetch_one(pool).await.unwrap(),
+        ));
     }
     prints
 }
@@ -101,20 +104,32 @@ fn pages() -> Vec<String> {
     let mut pages = Vec::new();
     for route in leptos_axum::generate_route_list(app::App) {
         let path = route.path().to_string();
-        for filling in ["not-a-uuid", "%FF%FE", "00000000-0000-0000-0000-000000000000"] {
+        for filling in [
+            "not-a-uuid",
+            "%FF%FE",
+            "00000000-0000-0000-0000-000000000000",
+        ] {
             let filled: Vec<String> = path
                 .split('/')
-                .map(|part| match part.starts_with(':') || part.starts_with('*') || part.starts_with('{') {
-                    true => filling.to_string(),
-                    false => part.to_string(),
+                .map(|part| {
+                    match part.starts_with(':') || part.starts_with('*') || part.starts_with('{') {
+                        true => filling.to_string(),
+                        false => part.to_string(),
+                    }
                 })
                 .collect();
-            pages.push(format!("{}?page=abc&query=%FF&action=%00&customer=x", filled.join("/")));
+            pages.push(format!(
+                "{}?page=abc&query=%FF&action=%00&customer=x",
+                filled.join("/")
+            ));
         }
     }
     pages.sort();
     pages.dedup();
-    assert!(pages.iter().any(|p| p.starts_with("/dashboard/invoices")), "{pages:?}");
+    assert!(
+        pages.iter().any(|p| p.starts_with("/dashboard/invoices")),
+        "{pages:?}"
+    );
     pages
 }
 
@@ -122,7 +137,10 @@ fn pages() -> Vec<String> {
 /// returns the status. The server may answer and close before the body is all sent, which a
 /// client library reports as a broken connection; the answer is read all the same.
 async fn oversized_post(app: &TestApp, path: &str, cookie: &str, chunked: bool) -> u16 {
-    let body = format!("customer_id=x&status=paid&amount={}", "9".repeat(3 * 1024 * 1024));
+    let body = format!(
+        "customer_id=x&status=paid&amount={}",
+        "9".repeat(3 * 1024 * 1024)
+    );
     let mut stream = tokio::net::TcpStream::connect(app.addr).await.unwrap();
     let framing = match chunked {
         true => "Transfer-Encoding: chunked".to_string(),
@@ -141,7 +159,9 @@ async fn oversized_post(app: &TestApp, path: &str, cookie: &str, chunked: bool) 
     for chunk in body.as_bytes().chunks(64 * 1024) {
         let sent = async {
             if chunked {
-                stream.write_all(format!("{:x}\r\n", chunk.len()).as_bytes()).await?;
+                stream
+                    .write_all(format!("{:x}\r\n", chunk.len()).as_bytes())
+                    .await?;
             }
             stream.write_all(chunk).await?;
             if chunked {
@@ -214,7 +234,10 @@ async fn hostile_requests_to_every_route_get_a_4xx_with_a_reason_and_change_noth
             for hostile in &bodies {
                 let what = format!("{method} {path} ({who}, {})", hostile.name);
                 let request = match method.as_str() {
-                    "GET" => client.get(app.url(&format!("{path}?{}", String::from_utf8_lossy(&hostile.body)))),
+                    "GET" => client.get(app.url(&format!(
+                        "{path}?{}",
+                        String::from_utf8_lossy(&hostile.body)
+                    ))),
                     _ => client
                         .post(app.url(&path))
                         .header("content-type", hostile.content_type)
@@ -227,14 +250,20 @@ async fn hostile_requests_to_every_route_get_a_4xx_with_a_reason_and_change_noth
         // function); anonymous callers are told they are not signed in first.
         let cookie = app.session_cookie().await;
         let posts = method == "POST";
-        for (who, cookie) in [("signed in", cookie.as_str()), ("anonymous", "")].into_iter().filter(|_| posts) {
+        for (who, cookie) in [("signed in", cookie.as_str()), ("anonymous", "")]
+            .into_iter()
+            .filter(|_| posts)
+        {
             for chunked in [false, true] {
                 let status = oversized_post(&app, &path, cookie, chunked).await;
                 let expected = match who == "signed in" || path == "/api/login" {
                     true => 413,
                     false => 401,
                 };
-                assert_eq!(status, expected, "oversized POST {path} ({who}, chunked: {chunked})");
+                assert_eq!(
+                    status, expected,
+                    "oversized POST {path} ({who}, chunked: {chunked})"
+                );
                 if status == 413 {
                     seen_413.push(path.clone());
                 }
@@ -264,7 +293,11 @@ async fn hostile_requests_to_every_route_get_a_4xx_with_a_reason_and_change_noth
     }
 
     assert!(!seen_413.is_empty());
-    assert_eq!(fingerprint(&env.pool).await, before, "a refused request wrote something");
+    assert_eq!(
+        fingerprint(&env.pool).await,
+        before,
+        "a refused request wrote something"
+    );
     app.stop().await;
 }
 
@@ -291,7 +324,10 @@ async fn a_missing_field_is_a_400_that_names_it() {
     let response = client
         .post(app.url("/api/kafka/produce"))
         .header("content-type", "application/json")
-        .body(format!(r#"{{"topic":"invoices","message":"{}"}}"#, "x".repeat(1024 * 1024)))
+        .body(format!(
+            r#"{{"topic":"invoices","message":"{}"}}"#,
+            "x".repeat(1024 * 1024)
+        ))
         .send()
         .await
         .unwrap();
@@ -308,10 +344,23 @@ async fn metrics_and_readiness_are_on_their_own_listener_and_health_stays_open()
     for path in ["/metrics", "/readyz"] {
         let status = client.get(app.url(path)).send().await.unwrap().status();
         assert_eq!(status, 404, "{path} must not answer on the app's port");
-        let status = client.get(app.metrics_url(path)).send().await.unwrap().status();
+        let status = client
+            .get(app.metrics_url(path))
+            .send()
+            .await
+            .unwrap()
+            .status();
         assert_eq!(status, 200, "{path} on the metrics listener");
     }
-    assert_eq!(client.get(app.url("/healthz")).send().await.unwrap().status(), 200);
+    assert_eq!(
+        client
+            .get(app.url("/healthz"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        200
+    );
     assert!(app.metrics_addr.unwrap().ip().is_loopback());
     app.stop().await;
 }
@@ -335,7 +384,8 @@ async fn amounts_are_read_in_the_forms_language_never_guessed() {
                 .unwrap()
         }
     };
-    let post = |fields: Vec<(&'static str, &'static str)>, language_cookie: Option<&'static str>| {
+    let post = |fields: Vec<(&'static str, &'static str)>,
+                language_cookie: Option<&'static str>| {
         let mut form = vec![("customer_id", LEE_ROBINSON), ("status", "pending")];
         form.extend(fields);
         let cookie = match language_cookie {
@@ -384,6 +434,9 @@ async fn amounts_are_read_in_the_forms_language_never_guessed() {
             "{fields:?}: {outcome}"
         );
     }
-    assert_eq!(count(&env.pool, "SELECT count(*) FROM invoices").await, before);
+    assert_eq!(
+        count(&env.pool, "SELECT count(*) FROM invoices").await,
+        before
+    );
     app.stop().await;
 }

@@ -174,7 +174,12 @@ async fn the_development_mail_catcher_keeps_the_processors_mail_for_the_mailbox_
     let client = app.signed_in_client().await;
     let saved = client
         .post(app.url("/api/create_invoice"))
-        .form(&[("customer_id", LEE_ROBINSON), ("amount", "1.234,56"), ("status", "pending"), ("lang", "it")])
+        .form(&[
+            ("customer_id", LEE_ROBINSON),
+            ("amount", "1.234,56"),
+            ("status", "pending"),
+            ("lang", "it"),
+        ])
         .send()
         .await
         .unwrap();
@@ -192,7 +197,9 @@ async fn the_development_mail_catcher_keeps_the_processors_mail_for_the_mailbox_
     };
     assert!(
         eventually(Duration::from_secs(30), || async {
-            mailbox().await["mails"].as_array().is_some_and(|m| !m.is_empty())
+            mailbox().await["mails"]
+                .as_array()
+                .is_some_and(|m| !m.is_empty())
         })
         .await,
         "no mail caught: {}",
@@ -203,7 +210,17 @@ async fn the_development_mail_catcher_keeps_the_processors_mail_for_the_mailbox_
     let mail = &mailbox["mails"][0];
     assert_eq!(mail["rcpt_to"], serde_json::json!(["lee@robinson.com"]));
     assert!(!mail["subject"].as_str().unwrap().is_empty(), "{mail}");
-    assert!(mail["body"].as_str().unwrap().contains("1,234.56"), "{mail}");
-    assert_eq!(count(&env.pool, "SELECT count(*) FROM email_outbox WHERE sent_at IS NULL").await, 0);
+    assert!(
+        mail["body"].as_str().unwrap().contains("1,234.56"),
+        "{mail}"
+    );
+    assert_eq!(
+        count(
+            &env.pool,
+            "SELECT count(*) FROM email_outbox WHERE sent_at IS NULL"
+        )
+        .await,
+        0
+    );
     app.stop().await;
 }

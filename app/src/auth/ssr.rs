@@ -1,9 +1,9 @@
 use super::{safe_callback, LoginOutcome, LoginRefusal, USER_ID_KEY};
+use crate::errors::AppError;
 use argon2::{
     password_hash::{rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString},
     Argon2,
 };
-use crate::errors::AppError;
 use std::{net::SocketAddr, time::Duration};
 use tower_sessions::Session;
 use uuid::Uuid;

@@ -1,5 +1,5 @@
-use crate::errors::AppError;
 use crate::domain::{AmountCents, FieldError, FieldErrors, InvoiceDraft, NumberStyle};
+use crate::errors::AppError;
 use crate::formatting::number_style;
 use crate::i18n::*;
 use crate::models::CustomerField;
@@ -42,7 +42,9 @@ pub async fn submitted_number_style(lang: Option<&str>) -> NumberStyle {
     if let Some(style) = lang.and_then(NumberStyle::from_code) {
         return style;
     }
-    let headers = leptos_axum::extract::<http::HeaderMap>().await.unwrap_or_default();
+    let headers = leptos_axum::extract::<http::HeaderMap>()
+        .await
+        .unwrap_or_default();
     headers
         .get_all(http::header::COOKIE)
         .iter()
@@ -65,9 +67,7 @@ pub async fn check(
         Ok(input) => input,
         Err(errors) => return Ok(Err(SaveOutcome::invalid(errors, verb))),
     };
-    let exists = crate::db::invoices::customer_exists(pool, input.customer_id)
-        .await
-        ?;
+    let exists = crate::db::invoices::customer_exists(pool, input.customer_id).await?;
     if !exists {
         return Ok(Err(SaveOutcome::invalid(
             FieldErrors {

@@ -1,5 +1,5 @@
-use crate::i18n::*;
 use crate::components::icons::{Icon, IconName};
+use crate::i18n::*;
 use leptos::prelude::*;
 
 /// A cell of the pagination bar.
@@ -58,7 +58,11 @@ pub fn Pagination(
             }
         };
         let glyph = move || {
-            let name = if back { IconName::ArrowLeft } else { IconName::ArrowRight };
+            let name = if back {
+                IconName::ArrowLeft
+            } else {
+                IconName::ArrowRight
+            };
             view! { <Icon name=name class="h-4 w-4" /> }
         };
         match target {

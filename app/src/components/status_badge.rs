@@ -1,5 +1,5 @@
-use crate::i18n::*;
 use crate::components::icons::{Icon, IconName};
+use crate::i18n::*;
 use leptos::prelude::*;
 
 /// Pending is gray, paid is green, as in the Next.js dashboard.

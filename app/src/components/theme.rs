@@ -1,8 +1,8 @@
 //! Light and dark theme. The choice lives in the `theme` cookie; the server reads it and
 //! renders `<html class="dark">` itself, so the page never flashes the wrong theme.
 
-use crate::i18n::*;
 use crate::components::icons::{Icon, IconName};
+use crate::i18n::*;
 use leptos::prelude::*;
 
 pub const COOKIE: &str = "theme";

@@ -126,10 +126,12 @@ impl AmountCents {
         let fraction = parts.next();
         if parts.next().is_some() {
             // Two decimal marks: "1.2.3" in English, "1,2,3" in Italian.
-            return Err(match unsigned.chars().all(|c| c.is_ascii_digit() || c == decimal) {
-                true if style == NumberStyle::Italian => AmountError::MisplacedSeparator,
-                _ => AmountError::NotANumber,
-            });
+            return Err(
+                match unsigned.chars().all(|c| c.is_ascii_digit() || c == decimal) {
+                    true if style == NumberStyle::Italian => AmountError::MisplacedSeparator,
+                    _ => AmountError::NotANumber,
+                },
+            );
         }
         let fraction = fraction.unwrap_or("");
         if fraction.contains(group) {
@@ -188,7 +190,12 @@ impl AmountCents {
 
     /// Dollars as a reader of that language types them, without grouping: "1234.50", "1234,50".
     pub fn to_plain(self, style: NumberStyle) -> String {
-        format!("{}{}{:02}", self.0 / 100, style.decimal_mark(), self.0 % 100)
+        format!(
+            "{}{}{:02}",
+            self.0 / 100,
+            style.decimal_mark(),
+            self.0 % 100
+        )
     }
 }
 
@@ -340,8 +347,14 @@ mod tests {
                 "{typed:?} in {style:?}"
             );
         }
-        assert_eq!(read("1.250", NumberStyle::English), Err(AmountError::TooManyDecimals));
-        assert_eq!(read("1,250", NumberStyle::Italian), Err(AmountError::TooManyDecimals));
+        assert_eq!(
+            read("1.250", NumberStyle::English),
+            Err(AmountError::TooManyDecimals)
+        );
+        assert_eq!(
+            read("1,250", NumberStyle::Italian),
+            Err(AmountError::TooManyDecimals)
+        );
     }
 
     #[test]
@@ -349,7 +362,10 @@ mod tests {
         let amount = AmountCents::from_cents(123450).unwrap();
         assert_eq!(amount.to_plain(NumberStyle::English), "1234.50");
         assert_eq!(amount.to_plain(NumberStyle::Italian), "1234,50");
-        assert_eq!(format_money(123456789, NumberStyle::Italian), "1.234.567,89 USD");
+        assert_eq!(
+            format_money(123456789, NumberStyle::Italian),
+            "1.234.567,89 USD"
+        );
     }
 
     /// Inputs made of the characters that matter: digits, both marks, a sign, spaces, currency.

@@ -100,7 +100,9 @@ mod tests {
 
     #[test]
     fn an_empty_form_reports_every_field() {
-        let errors = InvoiceDraft::default().parse(NumberStyle::English).unwrap_err();
+        let errors = InvoiceDraft::default()
+            .parse(NumberStyle::English)
+            .unwrap_err();
         assert_eq!(
             errors.customer_id.map(FieldError::english),
             Some("Please select a customer.")
@@ -146,7 +148,10 @@ mod tests {
             amount: "12,50".into(),
             status: Some("paid".into()),
         };
-        assert_eq!(draft.parse(NumberStyle::Italian).unwrap().amount.cents(), 1250);
+        assert_eq!(
+            draft.parse(NumberStyle::Italian).unwrap().amount.cents(),
+            1250
+        );
         assert_eq!(
             draft.parse(NumberStyle::English).unwrap_err().amount,
             Some(FieldError::AmountMisplacedSeparator)

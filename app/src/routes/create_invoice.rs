@@ -1,6 +1,6 @@
-use crate::errors::AppError;
 use crate::components::invoice_fields::{InvoiceFields, SaveOutcome};
 use crate::domain::InvoiceDraft;
+use crate::errors::AppError;
 use crate::i18n::*;
 use crate::models::CustomerField;
 use leptos::prelude::*;

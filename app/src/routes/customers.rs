@@ -1,7 +1,7 @@
 //! `/dashboard/customers?query=`: every customer with their invoice totals.
 
-use crate::errors::AppError;
 use crate::components::search::Search;
+use crate::errors::AppError;
 use crate::formatting;
 use crate::i18n::*;
 use crate::models::CustomerRow;

@@ -1,10 +1,10 @@
-use crate::errors::AppError;
 use super::create_invoice::{
     customers_for_select, go_to_list_when_saved, Breadcrumbs, FormButtons,
 };
 use super::not_found::NotFoundPanel;
 use crate::components::invoice_fields::{InvoiceFields, SaveOutcome};
 use crate::domain::{AmountCents, InvoiceDraft};
+use crate::errors::AppError;
 use crate::formatting::number_style;
 use crate::i18n::*;
 use crate::models::InvoiceEditable;

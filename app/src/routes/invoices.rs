@@ -1,15 +1,15 @@
 //! `/dashboard/invoices?query=&page=`: search, pagination, edit and delete.
 
-use crate::errors::AppError;
+use crate::components::icons::{Icon, IconName};
 use crate::components::{
     pagination::Pagination,
     search::{urlencode, Search},
     status_badge::StatusBadge,
 };
+use crate::errors::AppError;
 use crate::formatting;
 use crate::i18n::*;
 use crate::models::InvoiceRow;
-use crate::components::icons::{Icon, IconName};
 use leptos::prelude::*;
 use leptos_router::{components::A, hooks::use_query_map};
 use serde::{Deserialize, Serialize};

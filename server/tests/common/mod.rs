@@ -172,7 +172,9 @@ impl TestApp {
 
     /// A path on the operations listener (/metrics, /readyz).
     pub fn metrics_url(&self, path: &str) -> String {
-        let addr = self.metrics_addr.expect("the test server has a metrics listener");
+        let addr = self
+            .metrics_addr
+            .expect("the test server has a metrics listener");
         format!("http://{addr}{path}")
     }
 

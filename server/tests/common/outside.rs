@@ -26,7 +26,10 @@ pub async fn smtp_sink_at(port: u16) -> (SocketAddr, Arc<Mutex<Vec<Mail>>>) {
     let mails = Arc::new(Mutex::new(Vec::new()));
     let kept = mails.clone();
     let keep: server::mail_catcher::Keep = Arc::new(move |mail| {
-        kept.lock().unwrap().push(Mail { to: mail.to, data: mail.data });
+        kept.lock().unwrap().push(Mail {
+            to: mail.to,
+            data: mail.data,
+        });
         Box::pin(async { true })
     });
     tokio::spawn(server::mail_catcher::receive(

@@ -5,8 +5,8 @@
 mod filters;
 mod row;
 
-use crate::errors::AppError;
 use crate::components::live::{ConnectionIndicator, LiveUpdates};
+use crate::errors::AppError;
 use crate::events::{ActivityItem, FeedFilter};
 use crate::i18n::*;
 use chrono::Utc;
@@ -52,7 +52,8 @@ pub async fn activity_feed(
         let items = crate::db::activity::newest(&state.pool, &filter, FIRST_PAGE).await?;
         Ok::<_, sqlx::Error>(FeedPage { items, position })
     };
-    read.await.map_err(|e| AppError::unavailable("could not load the activity feed", &e))
+    read.await
+        .map_err(|e| AppError::unavailable("could not load the activity feed", &e))
 }
 
 /// Items after `after` up to `until` that match the filter, oldest first: what happened

@@ -1,8 +1,8 @@
 //! The broker and the topics: partitions, messages, create, delete (with confirmation; Kafka's
 //! internal topics and the app's own cannot be deleted here).
 
-use crate::errors::AppError;
 use super::{confirmed, kafka_cluster, reason, KafkaCreateTopic, KafkaDeleteTopic, Section};
+use crate::errors::AppError;
 use crate::i18n::*;
 use leptos::prelude::*;
 

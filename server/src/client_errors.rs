@@ -1,7 +1,10 @@
 //! Every refusal says whose mistake it was: a client's (4xx) or ours (5xx), with a JSON
-//! reason for API callers. Three jobs, in one layer around every route:
+//! reason for API callers. Four jobs, in one layer around every route:
 //! - a body declared larger than `max_body_bytes` is refused with 413 before it is read
-//!   (one without a length is cut off at the same limit by axum's `DefaultBodyLimit`);
+//!   (one without a length is cut off at the same limit);
+//! - any other body is read whole before a handler answers, so that a route that refuses
+//!   without reading it (a GET-only route, a wrong method) does not close the connection
+//!   under a client that is still sending: the client gets our answer, not a broken pipe;
 //! - a server function's error (always sent as 500 by the framework) gets the status its
 //!   `AppError` kind names: a missing field is 400, not 500;
 //! - a plain-text refusal from an extractor under `/api/` (wrong content type, body too large)
@@ -48,6 +51,10 @@ pub async fn client_errors(
         return too_large(limit.0);
     }
     let api = request.uri().path().starts_with("/api/");
+    let request = match read_whole_body(request, declared, limit.0).await {
+        Ok(request) => request,
+        Err(refusal) => return refusal,
+    };
     let response = next.run(request).await;
     if response.headers().contains_key(SERVER_FN_ERROR_HEADER) {
         return with_error_status(response).await;
@@ -62,6 +69,31 @@ pub async fn client_errors(
         return as_json(response).await;
     }
     response
+}
+
+async fn read_whole_body(
+    request: Request,
+    declared: Option<u64>,
+    limit: usize,
+) -> Result<Request, Response> {
+    let chunked = request.headers().contains_key(header::TRANSFER_ENCODING);
+    if declared.unwrap_or(0) == 0 && !chunked {
+        return Ok(request);
+    }
+    let (parts, body) = request.into_parts();
+    match to_bytes(body, limit).await {
+        Ok(bytes) => Ok(Request::from_parts(parts, Body::from(bytes))),
+        Err(e) if std::error::Error::source(&e)
+            .is_some_and(|inner| inner.is::<http_body_util::LengthLimitError>()) =>
+        {
+            Err(too_large(limit))
+        }
+        Err(_) => Err((
+            StatusCode::BAD_REQUEST,
+            Json(serde_json::json!({ "error": "the request body could not be read" })),
+        )
+            .into_response()),
+    }
 }
 
 /// A server function's `AppError`, answered with the status of its kind.

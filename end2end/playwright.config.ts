@@ -45,7 +45,7 @@ export default defineConfig({
       ACME_METRICS_ADDR: "127.0.0.1:0",
       // The server keeps its own mail, on a port of the tests' own (a dev server catches 2525).
       ACME_DEV_MAIL_CATCHER: "true",
-      ACME_SMTP_PORT: process.env.E2E_SMTP_PORT ?? "52525",
+      ACME_SMTP_PORT: process.env.E2E_SMTP_PORT ?? "12525",
       LEPTOS_ENV: "PROD",
       DATABASE_URL: process.env.E2E_DATABASE_URL ?? "postgres://acme:acme@127.0.0.1:5432/acme_e2e",
       KAFKA_TOPIC: "e2e.invoices",

@@ -8,17 +8,18 @@ ROOT=$(pwd)
 step() { printf '\n\033[1;34m[test]\033[0m %s\n' "$*"; }
 
 # The tests run beside a developer's app (scripts/dev.sh) without touching it: PostgreSQL and
-# Kafka of their own (other ports, data in .services-test/), and a site directory of their own
+# Kafka of their own (other ports, below the ephemeral range 32768-60999 so that no client
+# connection in TIME_WAIT holds them; data in .services-test/), and a site directory of their own
 # for the release build (the dev server keeps serving target/site).
 export ACME_SERVICES_DIR=${ACME_SERVICES_DIR:-$ROOT/.services-test}
-export DATABASE_URL=${DATABASE_URL:-postgres://acme:acme@127.0.0.1:55432/acme}
-export KAFKA_BROKER=${KAFKA_BROKER:-127.0.0.1:59092}
+export DATABASE_URL=${DATABASE_URL:-postgres://acme:acme@127.0.0.1:15432/acme}
+export KAFKA_BROKER=${KAFKA_BROKER:-127.0.0.1:19092}
 export E2E_PORT=${E2E_PORT:-3190}
 export LEPTOS_SITE_ROOT=${LEPTOS_SITE_ROOT:-target/test-site}
 # Servers started by the tests serve metrics on any free port, not the dev app's, and send
 # their mail to a port of their own, not to the dev app's mail catcher.
 export ACME_METRICS_ADDR=${ACME_METRICS_ADDR:-127.0.0.1:0}
-export ACME_SMTP_PORT=${ACME_SMTP_PORT:-52525}
+export ACME_SMTP_PORT=${ACME_SMTP_PORT:-12525}
 
 step "tools"
 scripts/install-tools.sh || exit 1

@@ -11,4 +11,4 @@ scripts/services.sh start >/dev/null
 ulimit -n "$(ulimit -Hn)"
 cargo build --release -q -p server --bin server --example feed_bench
 TARGET_DIR=$(cargo metadata --format-version 1 --no-deps | sed -n 's/.*"target_directory":"\([^"]*\)".*/\1/p')
-FEED_BENCH_SERVER="$TARGET_DIR/release/server" RUST_LOG=error "$TARGET_DIR/release/examples/feed_bench" "${1:-1000}" "${2:-100}" "${3:-60}"
+SERVER_BIN="$TARGET_DIR/release/server" RUST_LOG=error "$TARGET_DIR/release/examples/feed_bench" "${1:-1000}" "${2:-100}" "${3:-60}"

@@ -5,34 +5,16 @@
 //! client; items lost, doubled or out of order; the server's memory and CPU. Runs through
 //! bench/feed.sh, against scratch database and topics on the services of scripts/services.sh.
 
+mod support;
+
 use app::domain::{AmountCents, InvoiceInput, InvoiceStatus};
-use futures::StreamExt;
-use serde::Deserialize;
 use std::{
-    process::{Command, Stdio},
     sync::Arc,
     time::{Duration, Instant},
 };
+use support::{percentile, process_usage, Frame, LEE_ROBINSON};
 use tokio::sync::Mutex;
-use tokio_tungstenite::tungstenite::{client::IntoClientRequest, Message};
 use tokio_util::sync::CancellationToken;
-
-const LEE_ROBINSON: &str = "3958dc9e-742f-4377-85e9-fec4b6a6442a";
-
-#[derive(Deserialize)]
-#[serde(tag = "type", rename_all = "camelCase")]
-enum Frame {
-    Hello {},
-    Item { item: Item },
-    Resync,
-}
-
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct Item {
-    seq: i64,
-    occurred_at: chrono::DateTime<chrono::Utc>,
-}
 
 #[derive(Default)]
 struct ClientLog {
@@ -41,29 +23,6 @@ struct ClientLog {
     out_of_order: u64,
     resyncs: u64,
     latencies_ms: Vec<f64>,
-}
-
-/// Resident memory (KiB) and CPU seconds (user + system) of a process, from /proc.
-fn process_usage(pid: u32) -> Option<(u64, f64)> {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
-    let rss = status
-        .lines()
-        .find_map(|l| l.strip_prefix("VmRSS:"))?
-        .split_whitespace()
-        .next()?
-        .parse()
-        .ok()?;
-    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
-    let fields: Vec<&str> = stat.rsplit_once(')')?.1.split_whitespace().collect();
-    let ticks: f64 = fields.get(11)?.parse::<f64>().ok()? + fields.get(12)?.parse::<f64>().ok()?;
-    Some((rss, ticks / 100.0))
-}
-
-fn percentile(sorted: &[f64], p: f64) -> f64 {
-    if sorted.is_empty() {
-        return f64::NAN;
-    }
-    sorted[((sorted.len() as f64 - 1.0) * p).round() as usize]
 }
 
 #[tokio::main]
@@ -76,53 +35,13 @@ async fn main() -> anyhow::Result<()> {
             .unwrap_or(default)
     };
     let (clients, rate, seconds) = (arg(1, 1000) as usize, arg(2, 100), arg(3, 60));
-    let server_bin =
-        std::env::var("FEED_BENCH_SERVER").unwrap_or_else(|_| "target/release/server".into());
+    let server_bin = support::release_binary("server");
 
     let (settings, pool) =
         server::scratch::environment("bench", &server::telemetry::settings_path()).await?;
-    let port = std::net::TcpListener::bind("127.0.0.1:0")?
-        .local_addr()?
-        .port();
-    let base = format!("127.0.0.1:{port}");
-    let mut child = Command::new(&server_bin)
-        .env("DATABASE_URL", &settings.database_url)
-        .env("KAFKA_TOPIC", &settings.invoices_topic)
-        .env("ACME_ACTIVITY_TOPIC", &settings.activity_topic)
-        .env("ACME_DLQ_TOPIC", &settings.dlq_topic)
-        .env("KAFKA_GROUP_ID", &settings.processor_group_id)
-        .env("LEPTOS_SITE_ADDR", &base)
-        .env("RUST_LOG", "error")
-        .stdout(Stdio::null())
-        .spawn()
-        .map_err(|e| anyhow::anyhow!("starting {server_bin}: {e}"))?;
+    let (mut child, base) = support::start_server(support::command(&server_bin, &settings)).await?;
     let pid = child.id();
-    let http = reqwest::Client::builder().cookie_store(true).build()?;
-    let started = Instant::now();
-    while http
-        .get(format!("http://{base}/healthz"))
-        .send()
-        .await
-        .is_err()
-    {
-        anyhow::ensure!(
-            started.elapsed() < Duration::from_secs(30),
-            "the server did not answer /healthz within 30 s"
-        );
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    let login = http
-        .post(format!("http://{base}/api/login"))
-        .form(&[("email", "user@nextmail.com"), ("password", "123456")])
-        .send()
-        .await?;
-    let cookie = login
-        .headers()
-        .get("set-cookie")
-        .and_then(|c| c.to_str().ok())
-        .and_then(|c| c.split(';').next())
-        .map(str::to_string);
-    let cookie = cookie.ok_or_else(|| anyhow::anyhow!("login gave no session cookie"))?;
+    let cookie = support::sign_in(&base).await?;
 
     println!(
         "machine: {} cores, shared by the server, PostgreSQL, Kafka and these {clients} clients",
@@ -140,36 +59,23 @@ async fn main() -> anyhow::Result<()> {
     for batch in logs.chunks(100) {
         let mut handshakes = Vec::new();
         for log in batch {
-            let mut request = format!("ws://{base}/ws/activity").into_client_request()?;
-            request.headers_mut().insert("cookie", cookie.parse()?);
-            handshakes.push(async move {
-                (tokio_tungstenite::connect_async(request).await, log.clone())
-            });
+            let (base, cookie) = (&base, &cookie);
+            handshakes.push(async move { (support::open_feed(base, cookie).await, log.clone()) });
         }
         for (connected, log) in futures::future::join_all(handshakes).await {
-            let (mut socket, _) = connected?;
-            match socket.next().await {
-                Some(Ok(Message::Text(t)))
-                    if matches!(serde_json::from_str(&t), Ok(Frame::Hello {})) => {}
-                other => anyhow::bail!("expected a hello, got {other:?}"),
-            }
+            let mut socket = connected?;
             let stop = stop.clone();
             readers.push(tokio::spawn(async move {
                 let mut last = 0i64;
                 loop {
-                    let message =
-                        tokio::select! { _ = stop.cancelled() => break, m = socket.next() => m };
-                    let Some(Ok(Message::Text(text))) = message else {
-                        if matches!(message, Some(Ok(_))) {
-                            continue;
-                        } else {
-                            break;
-                        }
+                    let frame = tokio::select! {
+                        _ = stop.cancelled() => break,
+                        f = support::next_frame(&mut socket) => f,
                     };
-                    let now = chrono::Utc::now();
+                    let Some((frame, now)) = frame else { break };
                     let mut log = log.lock().await;
-                    match serde_json::from_str::<Frame>(&text) {
-                        Ok(Frame::Item { item }) => {
+                    match frame {
+                        Frame::Item { item } => {
                             log.received += 1;
                             if item.seq == last {
                                 log.doubled += 1;
@@ -182,8 +88,8 @@ async fn main() -> anyhow::Result<()> {
                                     / 1000.0,
                             );
                         }
-                        Ok(Frame::Resync) => log.resyncs += 1,
-                        _ => {}
+                        Frame::Resync => log.resyncs += 1,
+                        Frame::Hello {} => {}
                     }
                 }
             }));
@@ -288,11 +194,7 @@ async fn main() -> anyhow::Result<()> {
         100.0 * (cpu_after - cpu_before) / elapsed.as_secs_f64()
     );
 
-    let _ = Command::new("kill")
-        .arg("-TERM")
-        .arg(pid.to_string())
-        .status();
-    let _ = child.wait();
+    support::stop(&mut child);
     server::scratch::remove(&settings, pool).await?;
     anyhow::ensure!(
         lost == 0 && doubled == 0 && out_of_order == 0,

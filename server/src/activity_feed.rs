@@ -3,10 +3,11 @@
 //! Processed events and dead letters both end up here.
 
 use crate::parked_events::Parked;
-use app::db::outbox::{self, OutboxMessage};
+use app::db::outbox;
 use app::events::{action, ActivityItem, InvoiceEvent};
 use chrono::Utc;
 use sqlx::{PgPool, Postgres, Transaction};
+use std::collections::HashSet;
 use std::time::Duration;
 
 /// Held for the rest of a transaction that appends to the feed, so that `seq` order is
@@ -20,40 +21,81 @@ pub async fn append(
     activity_topic: &str,
     item: &mut ActivityItem,
 ) -> Result<bool, sqlx::Error> {
+    let mut items = [item.clone()];
+    let appended = append_all(tx, activity_topic, &mut items).await?;
+    *item = items[0].clone();
+    Ok(appended == 1)
+}
+
+/// Gives each item the next `seq`, in order, and appends them with their outbox messages, a
+/// statement per table. Items already in the feed (repeat deliveries) are skipped and keep
+/// `seq` 0. Returns how many were appended.
+pub async fn append_all(
+    tx: &mut Transaction<'_, Postgres>,
+    activity_topic: &str,
+    items: &mut [ActivityItem],
+) -> Result<usize, sqlx::Error> {
+    if items.is_empty() {
+        return Ok(0);
+    }
     sqlx::query("SELECT pg_advisory_xact_lock($1)")
         .bind(FEED_APPEND_LOCK)
         .execute(&mut **tx)
         .await?;
-    let exists: bool =
-        sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM activity_items WHERE event_id = $1)")
-            .bind(item.event_id)
-            .fetch_one(&mut **tx)
-            .await?;
-    if exists {
-        return Ok(false);
+    let ids: Vec<uuid::Uuid> = items.iter().map(|i| i.event_id).collect();
+    let present: HashSet<uuid::Uuid> =
+        sqlx::query_scalar("SELECT event_id FROM activity_items WHERE event_id = ANY($1)")
+            .bind(&ids)
+            .fetch_all(&mut **tx)
+            .await?
+            .into_iter()
+            .collect();
+    let mut seen = HashSet::new();
+    let fresh: Vec<usize> = (0..items.len())
+        .filter(|&i| !present.contains(&items[i].event_id) && seen.insert(items[i].event_id))
+        .collect();
+    if fresh.is_empty() {
+        return Ok(0);
     }
-    item.seq =
-        sqlx::query_scalar("SELECT nextval(pg_get_serial_sequence('activity_items', 'seq'))")
-            .fetch_one(&mut **tx)
-            .await?;
-    sqlx::query("INSERT INTO activity_items (seq, event_id, item) VALUES ($1, $2, $3)")
-        .bind(item.seq)
-        .bind(item.event_id)
-        .bind(sqlx::types::Json(&*item))
-        .execute(&mut **tx)
-        .await?;
-    outbox::enqueue(
-        tx,
-        OutboxMessage {
-            event_id: uuid::Uuid::new_v4(),
-            topic: activity_topic,
-            key: &item.invoice_id,
-            event_type: &item.action,
-            payload: &*item,
-        },
+    let mut seqs: Vec<i64> = sqlx::query_scalar(
+        "SELECT nextval(pg_get_serial_sequence('activity_items', 'seq')) FROM generate_series(1, $1)",
     )
+    .bind(fresh.len() as i32)
+    .fetch_all(&mut **tx)
     .await?;
-    Ok(true)
+    seqs.sort_unstable();
+    for (&i, seq) in fresh.iter().zip(seqs) {
+        items[i].seq = seq;
+    }
+    let fresh: Vec<&ActivityItem> = fresh.iter().map(|&i| &items[i]).collect();
+    let json = fresh
+        .iter()
+        .map(|item| serde_json::to_value(item))
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| sqlx::Error::Encode(Box::new(e)))?;
+    sqlx::query(
+        // created_at: when the item was written (not when its transaction began).
+        "INSERT INTO activity_items (seq, event_id, item, created_at)
+         SELECT s, e, i, clock_timestamp() FROM UNNEST($1::bigint[], $2::uuid[], $3::jsonb[]) AS t(s, e, i)",
+    )
+    .bind(fresh.iter().map(|i| i.seq).collect::<Vec<_>>())
+    .bind(fresh.iter().map(|i| i.event_id).collect::<Vec<_>>())
+    .bind(json)
+    .execute(&mut **tx)
+    .await?;
+    let messages: Vec<(uuid::Uuid, &str, &str, &ActivityItem)> = fresh
+        .iter()
+        .map(|item| {
+            (
+                uuid::Uuid::new_v4(),
+                item.invoice_id.as_str(),
+                item.action.as_str(),
+                *item,
+            )
+        })
+        .collect();
+    outbox::enqueue_many(tx, activity_topic, &messages).await?;
+    Ok(fresh.len())
 }
 
 /// A stable id for the feed item of a dead letter, from where the message was: a repeat

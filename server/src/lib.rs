@@ -12,6 +12,7 @@ pub mod kafka;
 pub mod mail_catcher;
 pub mod outbox_relay;
 pub mod parked_events;
+pub mod partition_workers;
 pub mod produce_api;
 pub mod scratch;
 pub mod seed;

@@ -32,6 +32,7 @@ pub struct Parked {
 }
 
 impl Parked {
+    /// Detaches a message from its consumer, so that it can wait in a batch.
     pub fn from_message(message: &BorrowedMessage<'_>) -> Self {
         let headers = app::kafka_tools::messages::header_pairs(message);
         Self {
@@ -44,6 +45,20 @@ impl Parked {
             headers,
         }
     }
+}
+
+/// Which of these invoices have events waiting aside.
+pub async fn parked_among(
+    pool: &PgPool,
+    invoice_keys: &[&str],
+) -> Result<std::collections::HashSet<String>, sqlx::Error> {
+    let found: Vec<String> = sqlx::query_scalar(
+        "SELECT DISTINCT invoice_key FROM parked_events WHERE invoice_key = ANY($1)",
+    )
+    .bind(invoice_keys)
+    .fetch_all(pool)
+    .await?;
+    Ok(found.into_iter().collect())
 }
 
 pub async fn has_parked(pool: &PgPool, invoice_key: &str) -> Result<bool, sqlx::Error> {

@@ -19,6 +19,8 @@ pub struct Settings {
     pub secure_cookies: bool,
     pub dlq_topic: String,
     pub processor_max_attempts: u32,
+    pub processor_batch_max: usize,
+    pub processor_batch_wait_ms: u64,
     pub api_token: String,
     pub produce_allowed_topics: Vec<String>,
     pub smtp_host: String,
@@ -171,6 +173,8 @@ impl Settings {
             secure_cookies: s.get("secure_cookies", &[])?,
             dlq_topic: s.get("dlq_topic", &[])?,
             processor_max_attempts: s.get("processor_max_attempts", &[])?,
+            processor_batch_max: s.get("processor_batch_max", &[])?,
+            processor_batch_wait_ms: s.get("processor_batch_wait_ms", &[])?,
             api_token: s.get("api_token", &[])?,
             produce_allowed_topics: s.get::<List>("produce_allowed_topics", &[])?.0,
             smtp_host: s.get("smtp_host", &[])?,
@@ -282,6 +286,20 @@ impl Settings {
                 "processor_max_attempts",
                 "",
                 "must be between 1 and 100".into(),
+            ));
+        }
+        if !(1..=5000).contains(&self.processor_batch_max) {
+            return Err(fail(
+                "processor_batch_max",
+                "",
+                "must be between 1 and 5000".into(),
+            ));
+        }
+        if self.processor_batch_wait_ms > 1000 {
+            return Err(fail(
+                "processor_batch_wait_ms",
+                "",
+                "must be at most 1000 (milliseconds)".into(),
             ));
         }
         if !self.api_token.is_empty() && self.api_token.len() < 16 {

@@ -1,12 +1,17 @@
 //! What each invoice event makes happen (our users' list), written in the processor's
 //! transaction. Mail and webhooks are only queued here (`email_outbox`, `webhook_outbox`);
-//! their senders deliver them. Returns the effects, as the activity item lists them.
+//! their senders deliver them.
+//!
+//! Planning is pure: `Effects::plan` turns one event into rows and returns the labels its
+//! activity item lists. `Effects::write` then writes a whole batch's rows with one
+//! multi-row statement per table, so a batch of 200 events costs a handful of round trips.
 
 use app::domain::format_usd;
 use app::events::{action, InvoiceEvent};
-use chrono::{Days, Utc};
+use chrono::{DateTime, Days, NaiveDate, Utc};
 use serde_json::{json, Value};
 use sqlx::{Postgres, Transaction};
+use std::collections::{BTreeMap, HashSet};
 use uuid::Uuid;
 
 /// Invoices above this amount are reported to the accounting system ($1,000).
@@ -20,279 +25,462 @@ pub struct Customer {
     pub email: String,
 }
 
-type Tx<'a> = Transaction<'a, Postgres>;
+/// A payment an event reports. Recorded once per invoice and time, whichever event reports
+/// it first; only that event sends the receipt and thank-you mails and counts the revenue.
+#[derive(Debug, PartialEq)]
+pub struct Payment {
+    pub invoice_id: Uuid,
+    pub paid_at: DateTime<Utc>,
+    pub event_id: Uuid,
+    pub amount_cents: i64,
+}
 
-pub async fn apply(
-    tx: &mut Tx<'_>,
-    event: &InvoiceEvent,
-    invoice_id: Uuid,
-    customer: &Customer,
-) -> Result<Vec<String>, sqlx::Error> {
-    let mut effects = Vec::new();
-    let amount = format_usd(event.amount);
-    match event.action.as_str() {
-        action::CREATED => {
-            let subject = format!("Invoice of {amount} created");
-            let body = format!(
-                "Dear {},\n\nan invoice of {amount} has been created for you (status: {}).\n\nAcme",
-                customer.name, event.status
-            );
-            queue_email(
-                tx,
-                event,
-                "confirmation",
-                &customer.email,
-                &subject,
-                &body,
-                &mut effects,
-            )
-            .await?;
-            add_to_metric(tx, "invoices_created", 1).await?;
-            add_to_metric(tx, "amount_created_cents", event.amount).await?;
-            effects.push("analytics".into());
-            let due = event
-                .timestamp
-                .date_naive()
-                .checked_add_days(Days::new(FOLLOW_UP_DAYS))
-                .unwrap_or(event.timestamp.date_naive());
-            sqlx::query("INSERT INTO follow_up_tasks (event_id, invoice_id, title, due_on) VALUES ($1, $2, $3, $4)")
-                .bind(event.event_id)
-                .bind(invoice_id)
-                .bind(format!("Follow up on the {amount} invoice of {}", customer.name))
-                .bind(due)
-                .execute(&mut **tx)
-                .await?;
-            effects.push("task:follow_up".into());
-            if event.amount > ACCOUNTING_THRESHOLD_CENTS {
-                queue_webhook(
-                    tx,
+fn previous_status(event: &InvoiceEvent) -> Option<&str> {
+    event.metadata.get("previousStatus").and_then(Value::as_str)
+}
+
+/// The payment `event` reports, if any.
+pub fn payment(event: &InvoiceEvent, invoice_id: Uuid) -> Option<Payment> {
+    let paid = match event.action.as_str() {
+        action::CREATED => event.status == "paid",
+        action::UPDATED => previous_status(event) == Some("pending") && event.status == "paid",
+        action::STATUS_CHANGED => new_status(event) == "paid",
+        _ => false,
+    };
+    paid.then(|| Payment {
+        invoice_id,
+        paid_at: event.timestamp,
+        event_id: event.event_id,
+        amount_cents: event.amount,
+    })
+}
+
+fn new_status(event: &InvoiceEvent) -> &str {
+    event
+        .metadata
+        .get("newStatus")
+        .and_then(Value::as_str)
+        .unwrap_or(&event.status)
+}
+
+/// Records the payments; returns the events whose payment was the first of its kind.
+pub async fn record_payments(
+    tx: &mut Transaction<'_, Postgres>,
+    payments: &[Payment],
+) -> Result<HashSet<Uuid>, sqlx::Error> {
+    if payments.is_empty() {
+        return Ok(HashSet::new());
+    }
+    let first: Vec<Uuid> = sqlx::query_scalar(
+        "INSERT INTO payments (invoice_id, paid_at, event_id, amount_cents)
+         SELECT * FROM UNNEST($1::uuid[], $2::timestamptz[], $3::uuid[], $4::bigint[])
+         ON CONFLICT DO NOTHING RETURNING event_id",
+    )
+    .bind(payments.iter().map(|p| p.invoice_id).collect::<Vec<_>>())
+    .bind(payments.iter().map(|p| p.paid_at).collect::<Vec<_>>())
+    .bind(payments.iter().map(|p| p.event_id).collect::<Vec<_>>())
+    .bind(payments.iter().map(|p| p.amount_cents).collect::<Vec<_>>())
+    .fetch_all(&mut **tx)
+    .await?;
+    Ok(first.into_iter().collect())
+}
+
+struct Email {
+    dedupe_key: String,
+    event_id: Uuid,
+    kind: &'static str,
+    recipient: String,
+    subject: String,
+    body: String,
+}
+
+struct Webhook {
+    dedupe_key: String,
+    event_id: Uuid,
+    target: &'static str,
+    body: Value,
+}
+
+/// The rows a batch of events makes happen, collected before anything is written.
+#[derive(Default)]
+pub struct Effects {
+    emails: Vec<Email>,
+    webhooks: Vec<Webhook>,
+    /// event id, invoice id, title, due date
+    tasks: Vec<(Uuid, Uuid, String, NaiveDate)>,
+    /// event id, invoice id, action, before, after, at
+    audits: Vec<(Uuid, Uuid, String, Value, Value, DateTime<Utc>)>,
+    /// event id, invoice id, the event as it was
+    archives: Vec<(Uuid, Uuid, Value)>,
+    /// Sorted by name, so that concurrent batches lock the figures' rows in the same order.
+    metrics: BTreeMap<&'static str, i64>,
+}
+
+impl Effects {
+    /// Adds what `event` makes happen; `first_payment` says whether the payment it reports
+    /// (see [`payment`]) was recorded by it. Returns the effects as the activity item lists them.
+    pub fn plan(
+        &mut self,
+        event: &InvoiceEvent,
+        invoice_id: Uuid,
+        customer: &Customer,
+        first_payment: bool,
+    ) -> Vec<String> {
+        let mut labels = Vec::new();
+        let amount = format_usd(event.amount);
+        match event.action.as_str() {
+            action::CREATED => {
+                let body = format!(
+                    "Dear {},\n\nan invoice of {amount} has been created for you (status: {}).\n\nAcme",
+                    customer.name, event.status
+                );
+                self.email(
                     event,
-                    "accounting",
-                    "invoice.large_created",
-                    &mut effects,
-                )
-                .await?;
-            }
-            if event.status == "paid" {
-                record_payment(tx, event, invoice_id, customer, &mut effects).await?;
-            }
-        }
-        action::UPDATED => {
-            let meta = &event.metadata;
-            let before = json!({
-                "status": meta.get("previousStatus"),
-                "amount": meta.get("previousAmount"),
-                "customerId": meta.get("previousCustomerId"),
-            });
-            let after = json!({ "status": event.status, "amount": event.amount, "customerId": event.customer_id });
-            sqlx::query("INSERT INTO audit_log (event_id, invoice_id, action, before, after, at) VALUES ($1, $2, $3, $4, $5, $6)")
-                .bind(event.event_id)
-                .bind(invoice_id)
-                .bind(&event.action)
-                .bind(&before)
-                .bind(&after)
-                .bind(event.timestamp)
-                .execute(&mut **tx)
-                .await?;
-            effects.push("audit".into());
-            let subject = format!("Your invoice of {amount} was updated");
-            let body = format!(
-                "Dear {},\n\nyour invoice is now {amount} (status: {}).\n\nAcme",
-                customer.name, event.status
-            );
-            queue_email(
-                tx,
-                event,
-                "update_notice",
-                &customer.email,
-                &subject,
-                &body,
-                &mut effects,
-            )
-            .await?;
-            if meta.get("previousStatus").and_then(Value::as_str) == Some("pending")
-                && event.status == "paid"
-            {
-                record_payment(tx, event, invoice_id, customer, &mut effects).await?;
-            }
-        }
-        action::STATUS_CHANGED => {
-            let old = event.metadata.get("oldStatus").and_then(Value::as_str);
-            let new = event
-                .metadata
-                .get("newStatus")
-                .and_then(Value::as_str)
-                .unwrap_or(&event.status);
-            match (old, new) {
-                (_, "paid") => {
-                    record_payment(tx, event, invoice_id, customer, &mut effects).await?
+                    None,
+                    "confirmation",
+                    customer,
+                    format!("Invoice of {amount} created"),
+                    body,
+                    &mut labels,
+                );
+                self.add_to_metric("invoices_created", 1);
+                self.add_to_metric("amount_created_cents", event.amount);
+                labels.push("analytics".into());
+                let created = event.timestamp.date_naive();
+                let due = created
+                    .checked_add_days(Days::new(FOLLOW_UP_DAYS))
+                    .unwrap_or(created);
+                let title = format!("Follow up on the {amount} invoice of {}", customer.name);
+                self.tasks.push((event.event_id, invoice_id, title, due));
+                labels.push("task:follow_up".into());
+                if event.amount > ACCOUNTING_THRESHOLD_CENTS {
+                    self.webhook(event, "accounting", "invoice.large_created", &mut labels);
                 }
-                (Some("paid"), "pending") => {
-                    queue_webhook(
-                        tx,
-                        event,
-                        "finance",
-                        "invoice.payment_reverted",
-                        &mut effects,
-                    )
-                    .await?
-                }
-                _ => {}
             }
+            action::UPDATED => {
+                let meta = &event.metadata;
+                let before = json!({
+                    "status": meta.get("previousStatus"),
+                    "amount": meta.get("previousAmount"),
+                    "customerId": meta.get("previousCustomerId"),
+                });
+                let after = json!({ "status": event.status, "amount": event.amount, "customerId": event.customer_id });
+                self.audits.push((
+                    event.event_id,
+                    invoice_id,
+                    event.action.clone(),
+                    before,
+                    after,
+                    event.timestamp,
+                ));
+                labels.push("audit".into());
+                let body = format!(
+                    "Dear {},\n\nyour invoice is now {amount} (status: {}).\n\nAcme",
+                    customer.name, event.status
+                );
+                self.email(
+                    event,
+                    None,
+                    "update_notice",
+                    customer,
+                    format!("Your invoice of {amount} was updated"),
+                    body,
+                    &mut labels,
+                );
+            }
+            action::STATUS_CHANGED => {
+                let old = event.metadata.get("oldStatus").and_then(Value::as_str);
+                if old == Some("paid") && new_status(event) == "pending" {
+                    self.webhook(event, "finance", "invoice.payment_reverted", &mut labels);
+                }
+            }
+            action::DELETED => {
+                self.archives
+                    .push((event.event_id, invoice_id, json!(event)));
+                labels.push("archive".into());
+                self.webhook(event, "accounting", "invoice.deleted", &mut labels);
+                self.webhook(event, "team_chat", "invoice.deleted", &mut labels);
+            }
+            _ => {}
         }
-        action::DELETED => {
+        if first_payment && payment(event, invoice_id).is_some() {
+            self.payment_effects(event, invoice_id, customer, &mut labels);
+        }
+        labels
+    }
+
+    /// Receipt and thank-you mails and the revenue figure, once per payment.
+    fn payment_effects(
+        &mut self,
+        event: &InvoiceEvent,
+        invoice_id: Uuid,
+        customer: &Customer,
+        labels: &mut Vec<String>,
+    ) {
+        let amount = format_usd(event.amount);
+        let payment = format!("{invoice_id}:{}", event.timestamp.timestamp_micros());
+        let receipt = format!(
+            "Dear {},\n\nwe received your payment of {amount}. This is your receipt.\n\nAcme",
+            customer.name
+        );
+        self.email(
+            event,
+            Some(format!("receipt:{payment}")),
+            "receipt",
+            customer,
+            format!("Receipt for your payment of {amount}"),
+            receipt,
+            labels,
+        );
+        let thanks = format!(
+            "Dear {},\n\nthank you for paying your invoice of {amount}.\n\nAcme",
+            customer.name
+        );
+        self.email(
+            event,
+            Some(format!("thank_you:{payment}")),
+            "thank_you",
+            customer,
+            "Thank you for your payment".into(),
+            thanks,
+            labels,
+        );
+        self.add_to_metric("revenue_collected_cents", event.amount);
+        self.add_to_metric("payments", 1);
+        labels.push("revenue".into());
+    }
+
+    /// Queues a mail, once per dedupe key (by default: its kind and the event).
+    #[allow(clippy::too_many_arguments)]
+    fn email(
+        &mut self,
+        event: &InvoiceEvent,
+        dedupe_key: Option<String>,
+        kind: &'static str,
+        customer: &Customer,
+        subject: String,
+        body: String,
+        labels: &mut Vec<String>,
+    ) {
+        self.emails.push(Email {
+            dedupe_key: dedupe_key.unwrap_or_else(|| format!("{kind}:{}", event.event_id)),
+            event_id: event.event_id,
+            kind,
+            recipient: customer.email.clone(),
+            subject,
+            body,
+        });
+        labels.push(format!("email:{kind}"));
+    }
+
+    fn webhook(
+        &mut self,
+        event: &InvoiceEvent,
+        target: &'static str,
+        kind: &str,
+        labels: &mut Vec<String>,
+    ) {
+        self.webhooks.push(Webhook {
+            dedupe_key: format!("{target}:{kind}:{}", event.event_id),
+            event_id: event.event_id,
+            target,
+            body: json!({ "type": kind, "sentAt": Utc::now(), "event": event }),
+        });
+        labels.push(format!("webhook:{target}"));
+    }
+
+    fn add_to_metric(&mut self, metric: &'static str, delta: i64) {
+        *self.metrics.entry(metric).or_default() += delta;
+    }
+
+    /// Writes every planned row: one statement per table that has rows.
+    pub async fn write(self, tx: &mut Transaction<'_, Postgres>) -> Result<(), sqlx::Error> {
+        let Effects {
+            emails,
+            webhooks,
+            tasks,
+            audits,
+            archives,
+            metrics,
+        } = self;
+        if !emails.is_empty() {
             sqlx::query(
-                "INSERT INTO invoice_archive (event_id, invoice_id, data) VALUES ($1, $2, $3)",
+                "INSERT INTO email_outbox (dedupe_key, event_id, kind, recipient, subject, body)
+                 SELECT * FROM UNNEST($1::text[], $2::uuid[], $3::text[], $4::text[], $5::text[], $6::text[])
+                 ON CONFLICT (dedupe_key) DO NOTHING",
             )
-            .bind(event.event_id)
-            .bind(invoice_id)
-            .bind(sqlx::types::Json(event))
+            .bind(emails.iter().map(|e| e.dedupe_key.as_str()).collect::<Vec<_>>())
+            .bind(emails.iter().map(|e| e.event_id).collect::<Vec<_>>())
+            .bind(emails.iter().map(|e| e.kind).collect::<Vec<_>>())
+            .bind(emails.iter().map(|e| e.recipient.as_str()).collect::<Vec<_>>())
+            .bind(emails.iter().map(|e| e.subject.as_str()).collect::<Vec<_>>())
+            .bind(emails.iter().map(|e| e.body.as_str()).collect::<Vec<_>>())
             .execute(&mut **tx)
             .await?;
-            effects.push("archive".into());
-            queue_webhook(tx, event, "accounting", "invoice.deleted", &mut effects).await?;
-            queue_webhook(tx, event, "team_chat", "invoice.deleted", &mut effects).await?;
         }
-        _ => {}
+        if !webhooks.is_empty() {
+            sqlx::query(
+                "INSERT INTO webhook_outbox (dedupe_key, event_id, target, body)
+                 SELECT * FROM UNNEST($1::text[], $2::uuid[], $3::text[], $4::jsonb[])
+                 ON CONFLICT (dedupe_key) DO NOTHING",
+            )
+            .bind(
+                webhooks
+                    .iter()
+                    .map(|w| w.dedupe_key.as_str())
+                    .collect::<Vec<_>>(),
+            )
+            .bind(webhooks.iter().map(|w| w.event_id).collect::<Vec<_>>())
+            .bind(webhooks.iter().map(|w| w.target).collect::<Vec<_>>())
+            .bind(webhooks.iter().map(|w| w.body.clone()).collect::<Vec<_>>())
+            .execute(&mut **tx)
+            .await?;
+        }
+        if !tasks.is_empty() {
+            let (events, invoices, titles, due): (Vec<_>, Vec<_>, Vec<_>, Vec<_>) = unzip4(tasks);
+            sqlx::query(
+                "INSERT INTO follow_up_tasks (event_id, invoice_id, title, due_on)
+                 SELECT * FROM UNNEST($1::uuid[], $2::uuid[], $3::text[], $4::date[])",
+            )
+            .bind(events)
+            .bind(invoices)
+            .bind(titles)
+            .bind(due)
+            .execute(&mut **tx)
+            .await?;
+        }
+        if !audits.is_empty() {
+            sqlx::query(
+                "INSERT INTO audit_log (event_id, invoice_id, action, before, after, at)
+                 SELECT * FROM UNNEST($1::uuid[], $2::uuid[], $3::text[], $4::jsonb[], $5::jsonb[], $6::timestamptz[])",
+            )
+            .bind(audits.iter().map(|a| a.0).collect::<Vec<_>>())
+            .bind(audits.iter().map(|a| a.1).collect::<Vec<_>>())
+            .bind(audits.iter().map(|a| a.2.as_str()).collect::<Vec<_>>())
+            .bind(audits.iter().map(|a| a.3.clone()).collect::<Vec<_>>())
+            .bind(audits.iter().map(|a| a.4.clone()).collect::<Vec<_>>())
+            .bind(audits.iter().map(|a| a.5).collect::<Vec<_>>())
+            .execute(&mut **tx)
+            .await?;
+        }
+        if !archives.is_empty() {
+            sqlx::query(
+                "INSERT INTO invoice_archive (event_id, invoice_id, data)
+                 SELECT * FROM UNNEST($1::uuid[], $2::uuid[], $3::jsonb[])",
+            )
+            .bind(archives.iter().map(|a| a.0).collect::<Vec<_>>())
+            .bind(archives.iter().map(|a| a.1).collect::<Vec<_>>())
+            .bind(archives.iter().map(|a| a.2.clone()).collect::<Vec<_>>())
+            .execute(&mut **tx)
+            .await?;
+        }
+        // Last: the figures' rows are shared by every batch, so hold their locks briefly.
+        if !metrics.is_empty() {
+            sqlx::query(
+                "INSERT INTO invoice_analytics (metric, value)
+                 SELECT * FROM UNNEST($1::text[], $2::bigint[])
+                 ON CONFLICT (metric) DO UPDATE SET value = invoice_analytics.value + EXCLUDED.value, updated_at = now()",
+            )
+            .bind(metrics.keys().copied().collect::<Vec<_>>())
+            .bind(metrics.values().copied().collect::<Vec<_>>())
+            .execute(&mut **tx)
+            .await?;
+        }
+        Ok(())
     }
-    Ok(effects)
 }
 
-/// The payment actions, once per payment whichever event reports it first: receipt and
-/// thank-you mails, and the revenue figure.
-async fn record_payment(
-    tx: &mut Tx<'_>,
-    event: &InvoiceEvent,
-    invoice_id: Uuid,
-    customer: &Customer,
-    effects: &mut Vec<String>,
-) -> Result<(), sqlx::Error> {
-    let first = sqlx::query("INSERT INTO payments (invoice_id, paid_at, event_id, amount_cents) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING")
-        .bind(invoice_id)
-        .bind(event.timestamp)
-        .bind(event.event_id)
-        .bind(event.amount)
-        .execute(&mut **tx)
-        .await?
-        .rows_affected()
-        == 1;
-    if !first {
-        return Ok(());
+fn unzip4<A, B, C, D>(rows: Vec<(A, B, C, D)>) -> (Vec<A>, Vec<B>, Vec<C>, Vec<D>) {
+    let mut out = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    for (a, b, c, d) in rows {
+        out.0.push(a);
+        out.1.push(b);
+        out.2.push(c);
+        out.3.push(d);
     }
-    let amount = format_usd(event.amount);
-    let payment = format!("{invoice_id}:{}", event.timestamp.timestamp_micros());
-    let receipt = format!(
-        "Dear {},\n\nwe received your payment of {amount}. This is your receipt.\n\nAcme",
-        customer.name
-    );
-    queue_email_keyed(
-        tx,
-        event,
-        &format!("receipt:{payment}"),
-        "receipt",
-        &customer.email,
-        &format!("Receipt for your payment of {amount}"),
-        &receipt,
-        effects,
-    )
-    .await?;
-    let thanks = format!(
-        "Dear {},\n\nthank you for paying your invoice of {amount}.\n\nAcme",
-        customer.name
-    );
-    queue_email_keyed(
-        tx,
-        event,
-        &format!("thank_you:{payment}"),
-        "thank_you",
-        &customer.email,
-        "Thank you for your payment",
-        &thanks,
-        effects,
-    )
-    .await?;
-    add_to_metric(tx, "revenue_collected_cents", event.amount).await?;
-    add_to_metric(tx, "payments", 1).await?;
-    effects.push("revenue".into());
-    Ok(())
+    out
 }
 
-#[allow(clippy::too_many_arguments)]
-async fn queue_email_keyed(
-    tx: &mut Tx<'_>,
-    event: &InvoiceEvent,
-    dedupe_key: &str,
-    kind: &str,
-    recipient: &str,
-    subject: &str,
-    body: &str,
-    effects: &mut Vec<String>,
-) -> Result<(), sqlx::Error> {
-    sqlx::query(
-        "INSERT INTO email_outbox (dedupe_key, event_id, kind, recipient, subject, body) VALUES ($1, $2, $3, $4, $5, $6)
-         ON CONFLICT (dedupe_key) DO NOTHING",
-    )
-    .bind(dedupe_key)
-    .bind(event.event_id)
-    .bind(kind)
-    .bind(recipient)
-    .bind(subject)
-    .bind(body)
-    .execute(&mut **tx)
-    .await?;
-    effects.push(format!("email:{kind}"));
-    Ok(())
-}
+#[cfg(test)]
+mod tests {
+    use super::*;
 
-async fn queue_email(
-    tx: &mut Tx<'_>,
-    event: &InvoiceEvent,
-    kind: &str,
-    recipient: &str,
-    subject: &str,
-    body: &str,
-    effects: &mut Vec<String>,
-) -> Result<(), sqlx::Error> {
-    queue_email_keyed(
-        tx,
-        event,
-        &format!("{kind}:{}", event.event_id),
-        kind,
-        recipient,
-        subject,
-        body,
-        effects,
-    )
-    .await
-}
+    fn event(action: &str, status: &str, metadata: Value, amount: i64) -> InvoiceEvent {
+        InvoiceEvent {
+            event_id: Uuid::new_v4(),
+            invoice_id: Uuid::nil().to_string(),
+            action: action.into(),
+            customer_id: Uuid::nil().to_string(),
+            amount,
+            status: status.into(),
+            timestamp: "2026-11-27T10:00:00Z".parse().unwrap(),
+            metadata,
+        }
+    }
 
-async fn queue_webhook(
-    tx: &mut Tx<'_>,
-    event: &InvoiceEvent,
-    target: &str,
-    kind: &str,
-    effects: &mut Vec<String>,
-) -> Result<(), sqlx::Error> {
-    let body = json!({ "type": kind, "sentAt": Utc::now(), "event": event });
-    sqlx::query("INSERT INTO webhook_outbox (dedupe_key, event_id, target, body) VALUES ($1, $2, $3, $4) ON CONFLICT (dedupe_key) DO NOTHING")
-        .bind(format!("{target}:{kind}:{}", event.event_id))
-        .bind(event.event_id)
-        .bind(target)
-        .bind(&body)
-        .execute(&mut **tx)
-        .await?;
-    effects.push(format!("webhook:{target}"));
-    Ok(())
-}
+    fn customer() -> Customer {
+        Customer {
+            name: "Lee".into(),
+            email: "lee@example.com".into(),
+        }
+    }
 
-async fn add_to_metric(tx: &mut Tx<'_>, metric: &str, delta: i64) -> Result<(), sqlx::Error> {
-    sqlx::query(
-        "INSERT INTO invoice_analytics (metric, value) VALUES ($1, $2)
-         ON CONFLICT (metric) DO UPDATE SET value = invoice_analytics.value + EXCLUDED.value, updated_at = now()",
-    )
-    .bind(metric)
-    .bind(delta)
-    .execute(&mut **tx)
-    .await?;
-    Ok(())
+    #[test]
+    fn a_paid_creation_lists_every_effect_in_order() {
+        let e = event("created", "paid", Value::Null, 150_000);
+        let mut effects = Effects::default();
+        let labels = effects.plan(&e, Uuid::nil(), &customer(), true);
+        assert_eq!(
+            labels,
+            [
+                "email:confirmation",
+                "analytics",
+                "task:follow_up",
+                "webhook:accounting",
+                "email:receipt",
+                "email:thank_you",
+                "revenue"
+            ]
+        );
+        assert_eq!(effects.metrics["invoices_created"], 1);
+        assert_eq!(effects.metrics["revenue_collected_cents"], 150_000);
+    }
+
+    #[test]
+    fn a_payment_reported_twice_counts_once() {
+        let e = event(
+            "status_changed",
+            "paid",
+            json!({"oldStatus": "pending", "newStatus": "paid"}),
+            500,
+        );
+        assert!(payment(&e, Uuid::nil()).is_some());
+        let mut effects = Effects::default();
+        assert!(effects.plan(&e, Uuid::nil(), &customer(), false).is_empty());
+        assert!(effects.metrics.is_empty());
+    }
+
+    #[test]
+    fn figures_of_a_batch_add_up_per_metric() {
+        let mut effects = Effects::default();
+        for amount in [100, 250] {
+            effects.plan(
+                &event("created", "pending", Value::Null, amount),
+                Uuid::nil(),
+                &customer(),
+                false,
+            );
+        }
+        assert_eq!(effects.metrics["invoices_created"], 2);
+        assert_eq!(effects.metrics["amount_created_cents"], 350);
+        assert_eq!(effects.tasks.len(), 2);
+    }
+
+    #[test]
+    fn an_update_from_pending_to_paid_reports_a_payment_and_an_update_without_does_not() {
+        let paid = event("updated", "paid", json!({"previousStatus": "pending"}), 1);
+        let same = event("updated", "paid", json!({"previousStatus": "paid"}), 1);
+        assert!(payment(&paid, Uuid::nil()).is_some());
+        assert!(payment(&same, Uuid::nil()).is_none());
+    }
 }

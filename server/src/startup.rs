@@ -122,9 +122,13 @@ pub fn spawn_pipeline(
             processor.clone(),
             shutdown.clone(),
         ));
-        tasks.spawn(invoice_processor::run(
+        tasks.spawn(crate::partition_workers::run(
             consumer,
             processor,
+            crate::partition_workers::BatchLimits {
+                max: settings.processor_batch_max,
+                wait: Duration::from_millis(settings.processor_batch_wait_ms),
+            },
             shutdown.clone(),
         ));
         let (brokers, group, topic, stop) = (

@@ -10,6 +10,7 @@ pub const PROCESSED: &str = "acme_events_processed_total";
 pub const RETRIES: &str = "acme_processing_retries_total";
 pub const DEAD_LETTERS: &str = "acme_dead_letters_total";
 pub const PROCESSING_SECONDS: &str = "acme_processing_seconds";
+pub const BATCH_SIZE: &str = "acme_processing_batch_size";
 pub const CONSUMER_LAG: &str = "acme_consumer_lag";
 pub const OUTBOX_BACKLOG: &str = "acme_outbox_backlog";
 
@@ -45,7 +46,12 @@ fn describe() {
     metrics::describe_histogram!(
         PROCESSING_SECONDS,
         metrics::Unit::Seconds,
-        "Time to process one invoice event"
+        "Time to process one batch of invoice events (one transaction)"
+    );
+    metrics::describe_histogram!(
+        BATCH_SIZE,
+        metrics::Unit::Count,
+        "Invoice events handled in one transaction"
     );
     metrics::describe_gauge!(
         CONSUMER_LAG,

@@ -322,3 +322,173 @@ async fn a_failing_invoice_waits_aside_while_other_invoices_flow_and_keeps_its_o
     .await
     .is_empty());
 }
+
+/// Each invoice's actions in the order its events were written, and in the order the feed
+/// shows them.
+async fn orders_written_and_shown(env: &TestEnv) -> (Vec<(String, String)>, Vec<(String, String)>) {
+    let written = sqlx::query_as(
+        "SELECT message_key, string_agg(event_type, ',' ORDER BY id) FROM outbox WHERE topic = $1 GROUP BY 1 ORDER BY 1",
+    )
+    .bind(&env.settings.invoices_topic)
+    .fetch_all(&env.pool)
+    .await
+    .unwrap();
+    let shown = sqlx::query_as(
+        "SELECT item->>'invoiceId', string_agg(item->>'action', ',' ORDER BY seq) FROM activity_items GROUP BY 1 ORDER BY 1",
+    )
+    .fetch_all(&env.pool)
+    .await
+    .unwrap();
+    (written, shown)
+}
+
+/// The processor group's lag on each partition of the invoices topic, once it has committed
+/// an offset on every one.
+async fn processor_lag(env: &TestEnv) -> Option<Vec<i64>> {
+    let tools = app::kafka_tools::KafkaTools {
+        brokers: env.settings.kafka_broker.clone(),
+        dlq_topic: env.settings.dlq_topic.clone(),
+        protected_topics: vec![],
+    };
+    let group = app::kafka_tools::groups::describe_group(&tools, &env.settings.processor_group_id)
+        .await
+        .ok()?;
+    let lags: Vec<i64> = group
+        .offsets
+        .iter()
+        .filter(|o| o.topic == env.settings.invoices_topic && o.committed.is_some())
+        .map(|o| o.lag)
+        .collect();
+    (lags.len() == env.settings.invoices_partitions as usize).then_some(lags)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn three_processors_share_the_events_through_a_kill_and_a_newcomer_with_every_effect_once() {
+    let env = test_env().await;
+    const INVOICES: usize = 750; // created, updated, updated to paid + status_changed: 3,000 events
+    let mut processors: Vec<Child> = (0..3).map(|_| start_processor(&env)).collect();
+    let writer = {
+        let (pool, topic) = (env.pool.clone(), env.settings.invoices_topic.clone());
+        tokio::spawn(async move {
+            for n in 0..INVOICES {
+                let dollars = format!("{}.{:02}", 20 + n, n % 100);
+                let id = app::db::invoices::create(
+                    &pool,
+                    &topic,
+                    &invoice(&dollars, InvoiceStatus::Pending),
+                )
+                .await
+                .unwrap();
+                let more = format!("{}.{:02}", 30 + n, n % 100);
+                app::db::invoices::update(
+                    &pool,
+                    &topic,
+                    id,
+                    &invoice(&more, InvoiceStatus::Pending),
+                )
+                .await
+                .unwrap();
+                app::db::invoices::update(&pool, &topic, id, &invoice(&more, InvoiceStatus::Paid))
+                    .await
+                    .unwrap();
+                if n % 25 == 0 {
+                    // Spread the writes out, so that the group changes while they flow.
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                }
+            }
+        })
+    };
+    const EVENTS: i64 = 4 * INVOICES as i64;
+    let a_third = eventually(Duration::from_secs(120), || async {
+        count(&env.pool, "SELECT count(*) FROM processed_events").await >= EVENTS / 3
+    })
+    .await;
+    processors[0].kill().expect("SIGKILL");
+    processors[0].wait().unwrap();
+    processors.push(start_processor(&env));
+    writer.await.unwrap();
+    let all = eventually(Duration::from_secs(240), || async {
+        count(&env.pool, "SELECT count(*) FROM processed_events").await == EVENTS
+    })
+    .await;
+    let caught_up = eventually(Duration::from_secs(60), || async {
+        processor_lag(&env)
+            .await
+            .is_some_and(|lags| lags.iter().all(|l| *l == 0))
+    })
+    .await;
+    for processor in &mut processors[1..] {
+        stop_with_sigterm(processor, Duration::from_secs(10));
+    }
+    assert!(a_third, "a third of the events processed before the kill");
+    assert!(all, "every event processed");
+    let invoices = INVOICES as i64;
+    for (what, sql, expected) in [
+        (
+            "processed events",
+            "SELECT count(*) FROM processed_events".to_string(),
+            EVENTS,
+        ),
+        (
+            "activity items",
+            "SELECT count(*) FROM activity_items".into(),
+            EVENTS,
+        ),
+        (
+            "follow-up tasks",
+            "SELECT count(*) FROM follow_up_tasks".into(),
+            invoices,
+        ),
+        (
+            "audit rows",
+            "SELECT count(*) FROM audit_log".into(),
+            2 * invoices,
+        ),
+        ("payments", "SELECT count(*) FROM payments".into(), invoices),
+        (
+            "confirmation mails",
+            "SELECT count(*) FROM email_outbox WHERE kind = 'confirmation'".into(),
+            invoices,
+        ),
+        (
+            "update mails",
+            "SELECT count(*) FROM email_outbox WHERE kind = 'update_notice'".into(),
+            2 * invoices,
+        ),
+        (
+            "receipts",
+            "SELECT count(*) FROM email_outbox WHERE kind = 'receipt'".into(),
+            invoices,
+        ),
+        (
+            "invoices_created",
+            "SELECT value FROM invoice_analytics WHERE metric = 'invoices_created'".into(),
+            invoices,
+        ),
+        (
+            "payments figure",
+            "SELECT value FROM invoice_analytics WHERE metric = 'payments'".into(),
+            invoices,
+        ),
+        (
+            "activity messages",
+            format!(
+                "SELECT count(*) FROM outbox WHERE topic = '{}'",
+                env.settings.activity_topic
+            ),
+            EVENTS,
+        ),
+    ] {
+        assert_eq!(count(&env.pool, &sql).await, expected, "{what}");
+    }
+    let (written, shown) = orders_written_and_shown(&env).await;
+    assert_eq!(written.len(), INVOICES);
+    assert_eq!(
+        shown, written,
+        "each invoice's events shown in the order they were written"
+    );
+    assert!(
+        caught_up,
+        "the group's lag is 0 on every partition at the end"
+    );
+}

@@ -31,3 +31,32 @@ pub async fn enqueue<T: Serialize>(
     .await?;
     Ok(())
 }
+
+/// Queues many messages for one topic with one statement (one notification for the relay).
+/// Each message: its event id, key, event type and payload.
+pub async fn enqueue_many<T: Serialize>(
+    tx: &mut Transaction<'_, Postgres>,
+    topic: &str,
+    messages: &[(Uuid, &str, &str, &T)],
+) -> Result<(), sqlx::Error> {
+    if messages.is_empty() {
+        return Ok(());
+    }
+    let payloads = messages
+        .iter()
+        .map(|m| serde_json::to_value(m.3))
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| sqlx::Error::Encode(Box::new(e)))?;
+    sqlx::query(
+        "INSERT INTO outbox (event_id, topic, message_key, event_type, payload)
+         SELECT e, $1, k, t, p FROM UNNEST($2::uuid[], $3::text[], $4::text[], $5::jsonb[]) AS m(e, k, t, p)",
+    )
+    .bind(topic)
+    .bind(messages.iter().map(|m| m.0).collect::<Vec<_>>())
+    .bind(messages.iter().map(|m| m.1).collect::<Vec<_>>())
+    .bind(messages.iter().map(|m| m.2).collect::<Vec<_>>())
+    .bind(payloads)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}

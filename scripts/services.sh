@@ -1,11 +1,14 @@
 #!/usr/bin/env bash
-# Starts, checks, stops and resets the project's own PostgreSQL and Apache Kafka (KRaft,
-# single node), both on 127.0.0.1, with all data and logs under .services/ (git-ignored).
+# Starts, checks, stops and resets the project's own PostgreSQL and Apache Kafka (KRaft: a
+# single node, or a three-node cluster when kafka_broker lists three addresses), all on
+# 127.0.0.1, with all data and logs under .services/ (git-ignored).
 #
-#   scripts/services.sh start    start what is not running yet, wait until both accept connections
+#   scripts/services.sh start    start what is not running yet, wait until all accept connections
 #   scripts/services.sh status   say what runs where
 #   scripts/services.sh stop     stop what this script started (never anything else)
 #   scripts/services.sh reset    stop, then wipe .services/ data and logs
+#   scripts/services.sh start-kafka | stop-kafka    Kafka only
+#   scripts/services.sh kill-broker N               SIGKILL node N (a fault drill; start brings it back)
 #
 # Ports come from the settings: the port in `database_url` and in `kafka_broker` of
 # Leptos.toml, or from DATABASE_URL / KAFKA_BROKER when set. ACME_SERVICES_DIR moves the data
@@ -33,10 +36,7 @@ PG_USER=$(sed -E 's#^postgres(ql)?://([^:@/]+).*#\2#' <<<"$DATABASE_URL")
 PG_PASSWORD=$(sed -nE 's#^postgres(ql)?://[^:@/]+:([^@]*)@.*#\2#p' <<<"$DATABASE_URL")
 PG_PORT=$(sed -nE 's#^[^@]*@[^:/]+:([0-9]+)/.*#\1#p' <<<"$DATABASE_URL"); PG_PORT=${PG_PORT:-5432}
 PG_DB=$(sed -E 's#^.*/([^/?]+)(\?.*)?$#\1#' <<<"$DATABASE_URL")
-KAFKA_PORT=${KAFKA_BROKER##*:}
-KAFKA_CONTROLLER_PORT=$((KAFKA_PORT + 1))
 [[ "$PG_PORT" =~ ^[0-9]+$ ]] || die "cannot read a port from database_url ($DATABASE_URL): fix database_url in Leptos.toml or DATABASE_URL"
-[[ "$KAFKA_PORT" =~ ^[0-9]+$ ]] || die "cannot read a port from kafka_broker ($KAFKA_BROKER): fix kafka_broker in Leptos.toml or KAFKA_BROKER"
 
 # initdb and postgres refuse to run as root: run them as the postgres user then.
 as_pg() { if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
@@ -123,87 +123,157 @@ stop_postgres() {
 }
 
 # --- Kafka -------------------------------------------------------------------------------
+# One node per address in kafka_broker: "127.0.0.1:9092" is a single node (broker and
+# controller in one JVM); "127.0.0.1:9092,127.0.0.1:9094,127.0.0.1:9096" is a three-node KRaft
+# cluster (each node a broker and a voter; its controller listens on its port + 1), whose
+# topics get replication factor 3 and min.insync.replicas 2.
+IFS=',' read -r -a KAFKA_ADDRS <<<"$KAFKA_BROKER"
+KAFKA_NODES=${#KAFKA_ADDRS[@]}
+KAFKA_PORTS=()
+for addr in "${KAFKA_ADDRS[@]}"; do
+  port=${addr##*:}
+  [[ "$port" =~ ^[0-9]+$ ]] || die "cannot read a port from kafka_broker ($KAFKA_BROKER): fix kafka_broker in Leptos.toml or KAFKA_BROKER"
+  KAFKA_PORTS+=("$port")
+done
 KAFKA_DIR="$SVC/kafka"
-KAFKA_PID="$KAFKA_DIR/kafka.pid"
-KAFKA_PROPS="$KAFKA_DIR/server.properties"
-kafka_ours_running() { pid_alive "$KAFKA_PID" && grep -q "kafka.Kafka" "/proc/$(head -1 "$KAFKA_PID")/cmdline" 2>/dev/null; }
+replication=$((KAFKA_NODES < 3 ? KAFKA_NODES : 3))
+min_isr=$((replication > 1 ? replication - 1 : 1))
+# Each JVM's heap is bounded; three nodes fit beside the app and the tests (ACME_KAFKA_HEAP).
+if [ "$KAFKA_NODES" -eq 1 ]; then KAFKA_HEAP=${ACME_KAFKA_HEAP:-512m}; else KAFKA_HEAP=${ACME_KAFKA_HEAP:-320m}; fi
 
-write_kafka_properties() {
-  cat >"$KAFKA_PROPS" <<PROPS
+# Where node $1 (1-based) keeps its data, pid, properties and logs. A single node keeps the
+# layout it always had.
+node_dir() { if [ "$KAFKA_NODES" -eq 1 ]; then echo "$KAFKA_DIR"; else echo "$KAFKA_DIR/node-$1"; fi; }
+node_logs() { if [ "$KAFKA_NODES" -eq 1 ]; then echo "$LOGS"; else echo "$LOGS/kafka-$1"; fi; }
+node_port() { echo "${KAFKA_PORTS[$(($1 - 1))]}"; }
+node_running() {
+  local pid="$(node_dir "$1")/kafka.pid"
+  pid_alive "$pid" && grep -q "kafka.Kafka" "/proc/$(head -1 "$pid")/cmdline" 2>/dev/null
+}
+kafka_ours_running() { local i; for i in $(seq "$KAFKA_NODES"); do node_running "$i" || return 1; done; }
+kafka_all_open() { local i; for i in $(seq "$KAFKA_NODES"); do port_open "$(node_port "$i")" || return 1; done; }
+
+write_node_properties() {
+  local i=$1 dir port quorum
+  dir=$(node_dir "$i"); port=$(node_port "$i")
+  if [ "$KAFKA_NODES" -eq 1 ]; then
+    quorum="controller.quorum.bootstrap.servers=127.0.0.1:$((port + 1))"
+  else
+    local voters=() n
+    for n in $(seq "$KAFKA_NODES"); do voters+=("$n@127.0.0.1:$(($(node_port "$n") + 1))"); done
+    quorum="controller.quorum.voters=$(IFS=,; echo "${voters[*]}")"
+  fi
+  cat >"$dir/server.properties" <<PROPS
 # Written by scripts/services.sh; edit the script, not this file.
 process.roles=broker,controller
-node.id=1
-controller.quorum.bootstrap.servers=127.0.0.1:$KAFKA_CONTROLLER_PORT
-listeners=PLAINTEXT://127.0.0.1:$KAFKA_PORT,CONTROLLER://127.0.0.1:$KAFKA_CONTROLLER_PORT
-advertised.listeners=PLAINTEXT://127.0.0.1:$KAFKA_PORT
+node.id=$i
+$quorum
+listeners=PLAINTEXT://127.0.0.1:$port,CONTROLLER://127.0.0.1:$((port + 1))
+advertised.listeners=PLAINTEXT://127.0.0.1:$port
 controller.listener.names=CONTROLLER
 inter.broker.listener.name=PLAINTEXT
 listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT
-log.dirs=$KAFKA_DIR/data
+log.dirs=$dir/data
 num.partitions=1
-offsets.topic.replication.factor=1
-share.coordinator.state.topic.replication.factor=1
-share.coordinator.state.topic.min.isr=1
-transaction.state.log.replication.factor=1
-transaction.state.log.min.isr=1
+default.replication.factor=$replication
+min.insync.replicas=$min_isr
+offsets.topic.replication.factor=$replication
+share.coordinator.state.topic.replication.factor=$replication
+share.coordinator.state.topic.min.isr=$min_isr
+transaction.state.log.replication.factor=$replication
+transaction.state.log.min.isr=$min_isr
 # Our app creates its topics itself, with the partition counts from its settings.
 auto.create.topics.enable=false
 delete.topic.enable=true
-# A single local node: let consumer groups form at once.
+# Local nodes: let consumer groups form at once.
 group.initial.rebalance.delay.ms=0
 PROPS
 }
 
 # Broker logs go to a file, through log4j2 (see scripts/kafka/log4j2.properties).
-KAFKA_JVM=(-Xms256m -Xmx512m -XX:+UseG1GC -Djava.awt.headless=true
-  -Dlog4j2.configurationFile="$ROOT/scripts/kafka/log4j2.properties" -Dkafka.logs.dir="$LOGS"
-  -cp "$KAFKA_LIBS/*")
-kafka_java() { java "${KAFKA_JVM[@]}" "$@"; }
+kafka_jvm() {
+  echo "-Xms128m -Xmx$KAFKA_HEAP -XX:+UseG1GC -Djava.awt.headless=true"
+  echo "-Dlog4j2.configurationFile=$ROOT/scripts/kafka/log4j2.properties -Dkafka.logs.dir=$(node_logs "$1")"
+}
+kafka_java() { local node=$1; shift; java $(kafka_jvm "$node") -cp "$KAFKA_LIBS/*" "$@"; }
+
+launch_node() {
+  local i=$1 dir logs port
+  dir=$(node_dir "$i"); logs=$(node_logs "$i"); port=$(node_port "$i")
+  for p in "$port" "$((port + 1))"; do
+    port_open "$p" && die "port $p is taken by a process that is not this project's Kafka: stop it, or choose another port in kafka_broker (Leptos.toml) or KAFKA_BROKER (a node's controller uses its port + 1)"
+  done
+  mkdir -p "$dir/data" "$logs"
+  write_node_properties "$i"
+  if [ ! -f "$dir/data/meta.properties" ]; then
+    say "formatting Kafka's KRaft storage in $dir/data"
+    if [ ! -f "$KAFKA_DIR/cluster.id" ]; then
+      kafka_java "$i" kafka.tools.StorageTool random-uuid 2>>"$logs/kafka-format.log" >"$KAFKA_DIR/cluster.id"
+    fi
+    local standalone=(); [ "$KAFKA_NODES" -eq 1 ] && standalone=(--standalone)
+    kafka_java "$i" kafka.tools.StorageTool format "${standalone[@]}" -t "$(cat "$KAFKA_DIR/cluster.id")" -c "$dir/server.properties" >>"$logs/kafka-format.log" 2>&1 \
+      || die "formatting Kafka's storage failed: see $logs/kafka-format.log"
+  fi
+  # Fresh logs, so the start-up check reads this start's lines only.
+  [ -f "$logs/kafka.log" ] && mv "$logs/kafka.log" "$logs/kafka.previous.log"
+  nohup java $(kafka_jvm "$i") -cp "$KAFKA_LIBS/*" kafka.Kafka "$dir/server.properties" >"$logs/kafka.out" 2>&1 </dev/null &
+  echo $! >"$dir/kafka.pid"
+}
 
 start_kafka() {
-  if kafka_ours_running && port_open "$KAFKA_PORT"; then say "Kafka already running on 127.0.0.1:$KAFKA_PORT"; return; fi
-  if ! kafka_ours_running; then
-    for port in "$KAFKA_PORT" "$KAFKA_CONTROLLER_PORT"; do
-      port_open "$port" && die "port $port is taken by a process that is not this project's Kafka: stop it, or choose another port in kafka_broker (Leptos.toml) or KAFKA_BROKER (the controller uses that port + 1)"
+  mkdir -p "$KAFKA_DIR"
+  if kafka_ours_running && kafka_all_open; then say "Kafka already running on $KAFKA_BROKER"; return; fi
+  # Every missing node first: a cluster's nodes wait for each other's votes.
+  local i
+  for i in $(seq "$KAFKA_NODES"); do node_running "$i" || launch_node "$i"; done
+  for i in $(seq "$KAFKA_NODES"); do
+    local waited=0 logs port; logs=$(node_logs "$i"); port=$(node_port "$i")
+    until port_open "$port" && grep -q "Kafka Server started\|KafkaRaftServer.*started" "$logs/kafka.out" "$logs"/kafka*.log 2>/dev/null; do
+      # Alive is enough here: just after the fork the child may not have exec'd java yet, so
+      # its command line does not say kafka.Kafka for a moment.
+      pid_alive "$(node_dir "$i")/kafka.pid" || die "Kafka exited during start-up: see $logs/kafka.out"
+      sleep 1; waited=$((waited + 1))
+      [ "$waited" -ge "$START_TIMEOUT" ] && die "Kafka did not accept connections on 127.0.0.1:$port within ${START_TIMEOUT}s: see $logs/kafka.out"
     done
-    mkdir -p "$KAFKA_DIR/data"
-    write_kafka_properties
-    if [ ! -f "$KAFKA_DIR/data/meta.properties" ]; then
-      say "formatting Kafka's KRaft storage in $KAFKA_DIR/data"
-      local cluster_id; cluster_id=$(kafka_java kafka.tools.StorageTool random-uuid 2>>"$LOGS/kafka-format.log")
-      kafka_java kafka.tools.StorageTool format --standalone -t "$cluster_id" -c "$KAFKA_PROPS" >>"$LOGS/kafka-format.log" 2>&1 \
-        || die "formatting Kafka's storage failed: see $LOGS/kafka-format.log"
-    fi
-    # Fresh logs, so the start-up check below reads this start's lines only.
-    [ -f "$LOGS/kafka.log" ] && mv "$LOGS/kafka.log" "$LOGS/kafka.previous.log"
-    nohup java "${KAFKA_JVM[@]}" kafka.Kafka "$KAFKA_PROPS" >"$LOGS/kafka.out" 2>&1 </dev/null &
-    echo $! >"$KAFKA_PID"
-  fi
-  local waited=0
-  until port_open "$KAFKA_PORT" && grep -q "Kafka Server started\|KafkaRaftServer.*started" "$LOGS/kafka.out" "$LOGS"/kafka*.log 2>/dev/null; do
-    # Alive is enough here: just after the fork the child may not have exec'd java yet, so its
-    # command line does not say kafka.Kafka for a moment.
-    pid_alive "$KAFKA_PID" || die "Kafka exited during start-up: see $LOGS/kafka.out"
-    sleep 1; waited=$((waited + 1))
-    [ "$waited" -ge "$START_TIMEOUT" ] && die "Kafka did not accept connections on 127.0.0.1:$KAFKA_PORT within ${START_TIMEOUT}s: see $LOGS/kafka.out"
+    say "Kafka started on 127.0.0.1:$port (log: $logs/kafka.out)"
   done
-  say "Kafka started on 127.0.0.1:$KAFKA_PORT (log: $LOGS/kafka.out)"
 }
 
 stop_kafka() {
-  if kafka_ours_running; then
-    # A controlled shutdown; the port is free only once the JVM has exited.
-    local pid; pid=$(head -1 "$KAFKA_PID")
-    kill -TERM "$pid" 2>/dev/null || true
-    for _ in $(seq 60); do kafka_ours_running || break; sleep 0.5; done
-    if kafka_ours_running; then kill -KILL "$pid" 2>/dev/null || true; sleep 1; fi
-    rm -f "$KAFKA_PID"; say "Kafka stopped"
-  else say "Kafka: not running (ours)"; fi
+  local i pids=()
+  for i in $(seq "$KAFKA_NODES"); do
+    # A controlled shutdown of every node at once (one by one, the last would wait for votes).
+    node_running "$i" && { pids+=("$(head -1 "$(node_dir "$i")/kafka.pid")"); kill -TERM "${pids[-1]}" 2>/dev/null || true; }
+  done
+  if [ "${#pids[@]}" -eq 0 ]; then say "Kafka: not running (ours)"; return; fi
+  for _ in $(seq 60); do
+    local alive=0; for i in $(seq "$KAFKA_NODES"); do node_running "$i" && alive=1; done
+    [ "$alive" -eq 0 ] && break; sleep 0.5
+  done
+  for i in $(seq "$KAFKA_NODES"); do
+    node_running "$i" && kill -KILL "$(head -1 "$(node_dir "$i")/kafka.pid")" 2>/dev/null || true
+    rm -f "$(node_dir "$i")/kafka.pid"
+  done
+  say "Kafka stopped"
+}
+
+# A fault drill: node $1 dies at once (SIGKILL), as a crashed machine would. `start` or
+# `start-kafka` brings it back.
+kill_node() {
+  local i=${1:-}
+  [[ "$i" =~ ^[0-9]+$ ]] && [ "$i" -ge 1 ] && [ "$i" -le "$KAFKA_NODES" ] || die "usage: $0 kill-broker N (1..$KAFKA_NODES)"
+  node_running "$i" || die "Kafka node $i is not running"
+  kill -KILL "$(head -1 "$(node_dir "$i")/kafka.pid")"
+  while node_running "$i"; do sleep 0.2; done
+  say "Kafka node $i killed (127.0.0.1:$(node_port "$i"))"
 }
 
 status() {
   if pg_ours_running; then say "PostgreSQL: running on 127.0.0.1:$PG_PORT, database $PG_DB"; else say "PostgreSQL: stopped"; fi
-  if kafka_ours_running && port_open "$KAFKA_PORT"; then say "Kafka: running on 127.0.0.1:$KAFKA_PORT"; else say "Kafka: stopped"; fi
+  local i
+  for i in $(seq "$KAFKA_NODES"); do
+    if node_running "$i" && port_open "$(node_port "$i")"; then say "Kafka node $i: running on 127.0.0.1:$(node_port "$i")"; else say "Kafka node $i: stopped"; fi
+  done
 }
 
 mkdir -p "$LOGS"
@@ -215,6 +285,7 @@ case "${1:-start}" in
   stop) stop_kafka; stop_postgres ;;
   stop-kafka) stop_kafka ;;
   start-kafka) check_prerequisites; start_kafka ;;
-  reset) stop_kafka; stop_postgres; rm -rf "$PG_DATA" "$KAFKA_DIR/data" "$KAFKA_PROPS" "$LOGS"; say "wiped data and logs in $SVC" ;;
-  *) die "usage: $0 start|status|stop|reset|start-kafka|stop-kafka" ;;
+  kill-broker) kill_node "${2:-}" ;;
+  reset) stop_kafka; stop_postgres; rm -rf "$PG_DATA" "$KAFKA_DIR" "$LOGS"; say "wiped data and logs in $SVC" ;;
+  *) die "usage: $0 start|status|stop|reset|start-kafka|stop-kafka|kill-broker N" ;;
 esac

@@ -14,6 +14,11 @@ test("the broker and topics are listed; a topic is created and deleted, ours can
   await openHydrated(page, "/dashboard/kafka");
   await expect(page.getByTestId("broker-state")).toHaveAttribute("data-reachable", "true");
   await expect(page.getByTestId("broker").first()).toContainText("broker,controller");
+  await expect(page.getByTestId("broker").first()).toContainText("partitions led");
+  // Where each partition of our topics lives: its leader and the copies in sync.
+  const replicas = page.locator(`[data-testid=replica-row][data-topic="${INVOICES}"]`);
+  await expect(replicas).toHaveCount(3);
+  await expect(replicas.first()).toHaveAttribute("data-under-replicated", "false");
   const ours = page.locator(`[data-testid=topic-row][data-topic="${INVOICES}"]`);
   await expect(ours).toContainText("app");
   await expect(ours.getByTestId("delete-topic")).toBeDisabled();

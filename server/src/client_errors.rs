@@ -83,8 +83,9 @@ async fn read_whole_body(
     let (parts, body) = request.into_parts();
     match to_bytes(body, limit).await {
         Ok(bytes) => Ok(Request::from_parts(parts, Body::from(bytes))),
-        Err(e) if std::error::Error::source(&e)
-            .is_some_and(|inner| inner.is::<http_body_util::LengthLimitError>()) =>
+        Err(e)
+            if std::error::Error::source(&e)
+                .is_some_and(|inner| inner.is::<http_body_util::LengthLimitError>()) =>
         {
             Err(too_large(limit))
         }

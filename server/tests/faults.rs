@@ -323,25 +323,6 @@ async fn a_failing_invoice_waits_aside_while_other_invoices_flow_and_keeps_its_o
     .is_empty());
 }
 
-/// Each invoice's actions in the order its events were written, and in the order the feed
-/// shows them.
-async fn orders_written_and_shown(env: &TestEnv) -> (Vec<(String, String)>, Vec<(String, String)>) {
-    let written = sqlx::query_as(
-        "SELECT message_key, string_agg(event_type, ',' ORDER BY id) FROM outbox WHERE topic = $1 GROUP BY 1 ORDER BY 1",
-    )
-    .bind(&env.settings.invoices_topic)
-    .fetch_all(&env.pool)
-    .await
-    .unwrap();
-    let shown = sqlx::query_as(
-        "SELECT item->>'invoiceId', string_agg(item->>'action', ',' ORDER BY seq) FROM activity_items GROUP BY 1 ORDER BY 1",
-    )
-    .fetch_all(&env.pool)
-    .await
-    .unwrap();
-    (written, shown)
-}
-
 /// The processor group's lag on each partition of the invoices topic, once it has committed
 /// an offset on every one.
 async fn processor_lag(env: &TestEnv) -> Option<Vec<i64>> {

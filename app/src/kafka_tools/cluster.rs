@@ -1,8 +1,8 @@
 //! The broker and its topics: `kafka-topics --list | --describe | --create | --delete`.
 
 use super::{
-    check_topic_name, BrokerInfo, ClusterInfo, KafkaTools, PartitionInfo, ToolError, TopicDetail,
-    TopicSummary, BROKER_TIMEOUT_SECS,
+    check_topic_name, BrokerInfo, ClusterInfo, KafkaTools, PartitionInfo, Replication, ToolError,
+    TopicDetail, TopicSummary, BROKER_TIMEOUT_SECS,
 };
 use rdkafka::{
     admin::{AdminClient, AdminOptions, NewTopic, ResourceSpecifier, TopicReplication},
@@ -70,23 +70,45 @@ pub fn fetch_metadata(
 }
 
 pub async fn cluster(tools: &KafkaTools) -> ClusterInfo {
-    let brokers = tools.brokers.clone();
+    let (brokers, ours) = (tools.brokers.clone(), tools.protected_topics.clone());
     let found = blocking(move || {
         let client = metadata_client(&brokers)?;
         let metadata = fetch_metadata(&client, &brokers, None)?;
-        Ok(metadata
+        let leaders: Vec<i32> = metadata
+            .topics()
+            .iter()
+            .flat_map(|t| t.partitions().iter().map(|p| p.leader()))
+            .collect();
+        let list = metadata
             .brokers()
             .iter()
             .map(|b| BrokerInfo {
                 id: b.id(),
                 address: format!("{}:{}", b.host(), b.port()),
                 roles: None,
+                leads: leaders.iter().filter(|l| **l == b.id()).count(),
             })
-            .collect::<Vec<_>>())
+            .collect::<Vec<_>>();
+        let mut replication: Vec<Replication> = metadata
+            .topics()
+            .iter()
+            .filter(|t| ours.iter().any(|o| o == t.name()))
+            .flat_map(|t| {
+                t.partitions().iter().map(|p| Replication {
+                    topic: t.name().to_string(),
+                    partition: p.id(),
+                    leader: p.leader(),
+                    replicas: p.replicas().to_vec(),
+                    isr: p.isr().to_vec(),
+                })
+            })
+            .collect();
+        replication.sort_by(|a, b| (&a.topic, a.partition).cmp(&(&b.topic, b.partition)));
+        Ok((list, replication))
     })
     .await;
     match found {
-        Ok(mut list) => {
+        Ok((mut list, replication)) => {
             if let Ok(admin) = admin(&tools.brokers) {
                 let specs: Vec<ResourceSpecifier> = list
                     .iter()
@@ -105,6 +127,7 @@ pub async fn cluster(tools: &KafkaTools) -> ClusterInfo {
                 reachable: true,
                 error: None,
                 brokers: list,
+                replication,
             }
         }
         Err(e) => ClusterInfo {
@@ -112,6 +135,7 @@ pub async fn cluster(tools: &KafkaTools) -> ClusterInfo {
             reachable: false,
             error: Some(e.to_string()),
             brokers: vec![],
+            replication: vec![],
         },
     }
 }
@@ -212,7 +236,8 @@ pub async fn create_topic(
         ));
     }
     let admin = admin(&tools.brokers)?;
-    let topic = NewTopic::new(name, partitions, TopicReplication::Fixed(1));
+    // -1: the cluster's default replication factor (1 on a single node, 3 on our cluster).
+    let topic = NewTopic::new(name, partitions, TopicReplication::Fixed(-1));
     let results = admin
         .create_topics([&topic], &options())
         .await

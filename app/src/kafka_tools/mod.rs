@@ -23,6 +23,25 @@ pub struct BrokerInfo {
     pub address: String,
     /// `process.roles` of the node, e.g. "broker,controller" (KRaft).
     pub roles: Option<String>,
+    /// Partitions of every topic this broker leads.
+    pub leads: usize,
+}
+
+/// Where one partition of the app's topics lives: its leader, its copies and those in sync.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Replication {
+    pub topic: String,
+    pub partition: i32,
+    pub leader: i32,
+    pub replicas: Vec<i32>,
+    pub isr: Vec<i32>,
+}
+
+impl Replication {
+    /// Fewer copies in sync than kept: a broker is down or behind.
+    pub fn under_replicated(&self) -> bool {
+        self.isr.len() < self.replicas.len()
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -31,6 +50,8 @@ pub struct ClusterInfo {
     pub reachable: bool,
     pub error: Option<String>,
     pub brokers: Vec<BrokerInfo>,
+    /// The partitions of the app's own topics.
+    pub replication: Vec<Replication>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

@@ -149,10 +149,37 @@ async fn run(cli: Cli) -> Result<(), ToolError> {
                 line(
                     out,
                     format!(
-                        "broker {}  {}  roles: {}",
+                        "broker {}  {}  roles: {}  leads {} partitions",
                         b.id,
                         b.address,
-                        b.roles.as_deref().unwrap_or("unknown")
+                        b.roles.as_deref().unwrap_or("unknown"),
+                        b.leads
+                    ),
+                );
+            }
+            let ids = |v: &[i32]| v.iter().map(i32::to_string).collect::<Vec<_>>().join(",");
+            line(
+                out,
+                format!(
+                    "\n{:<40} {:>9} {:>6} {:>10} {:>10}",
+                    "TOPIC", "PARTITION", "LEADER", "REPLICAS", "IN SYNC"
+                ),
+            );
+            for r in info.replication {
+                let short = if r.under_replicated() {
+                    "  under-replicated"
+                } else {
+                    ""
+                };
+                line(
+                    out,
+                    format!(
+                        "{:<40} {:>9} {:>6} {:>10} {:>10}{short}",
+                        r.topic,
+                        r.partition,
+                        r.leader,
+                        ids(&r.replicas),
+                        ids(&r.isr)
                     ),
                 );
             }

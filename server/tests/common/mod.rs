@@ -283,3 +283,24 @@ pub fn stop_with_sigterm(
         std::thread::sleep(Duration::from_millis(100));
     }
 }
+
+/// Each invoice's actions in the order its events were written, and in the order the feed
+/// shows them.
+pub async fn orders_written_and_shown(
+    env: &TestEnv,
+) -> (Vec<(String, String)>, Vec<(String, String)>) {
+    let written = sqlx::query_as(
+        "SELECT message_key, string_agg(event_type, ',' ORDER BY id) FROM outbox WHERE topic = $1 GROUP BY 1 ORDER BY 1",
+    )
+    .bind(&env.settings.invoices_topic)
+    .fetch_all(&env.pool)
+    .await
+    .unwrap();
+    let shown = sqlx::query_as(
+        "SELECT item->>'invoiceId', string_agg(item->>'action', ',' ORDER BY seq) FROM activity_items GROUP BY 1 ORDER BY 1",
+    )
+    .fetch_all(&env.pool)
+    .await
+    .unwrap();
+    (written, shown)
+}

@@ -48,9 +48,13 @@ pub fn ClusterAndTopics() -> impl IntoView {
                             </p>
                             <ul class="mt-2">
                                 {info.brokers.into_iter().map(|b| view! {
-                                    <li data-testid="broker">"#" {b.id} " · " {b.address} " · " {b.roles.unwrap_or_default()}</li>
+                                    <li data-testid="broker" data-broker=b.id.to_string()>
+                                        "#" {b.id} " · " {b.address} " · " {b.roles.unwrap_or_default()}
+                                        " · " {b.leads} " " {t!(i18n, kafka_partitions_led)}
+                                    </li>
                                 }).collect_view()}
                             </ul>
+                            <ReplicationTable rows=info.replication />
                         </div>
                         <TopicsTable topics delete />
                     })
@@ -69,6 +73,37 @@ pub fn ClusterAndTopics() -> impl IntoView {
                 {move || result().map(|r| r.1)}
             </p>
         </Section>
+    }
+}
+
+/// Leader, copies and in-sync copies of each partition of the app's topics.
+#[component]
+fn ReplicationTable(rows: Vec<crate::kafka_tools::Replication>) -> impl IntoView {
+    let i18n = use_i18n();
+    let ids = |v: &[i32]| v.iter().map(i32::to_string).collect::<Vec<_>>().join(", ");
+    view! {
+        <table class="mt-3 w-full text-left text-xs" data-testid="replication">
+            <caption class="mb-1 text-left text-gray-500">{t!(i18n, kafka_replication)}</caption>
+            <thead class="text-gray-500">
+                <tr>
+                    <th>{t!(i18n, kafka_topic)}</th><th>{t!(i18n, kafka_partition)}</th><th>{t!(i18n, kafka_leader)}</th>
+                    <th>{t!(i18n, kafka_replicas)}</th><th>{t!(i18n, kafka_in_sync)}</th>
+                </tr>
+            </thead>
+            <tbody>
+                {rows.into_iter().map(|r| {
+                    let short = r.under_replicated();
+                    view! {
+                        <tr data-testid="replica-row" data-topic=r.topic.clone() data-under-replicated=short.to_string()
+                            class=if short { "text-red-700 dark:text-red-400" } else { "" }>
+                            <td>{r.topic.clone()}</td><td>{r.partition}</td><td>{r.leader}</td>
+                            <td>{ids(&r.replicas)}</td>
+                            <td>{ids(&r.isr)} {short.then(|| view! { " · " {t!(i18n, kafka_under_replicated)} })}</td>
+                        </tr>
+                    }
+                }).collect_view()}
+            </tbody>
+        </table>
     }
 }
 

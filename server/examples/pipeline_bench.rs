@@ -255,17 +255,15 @@ struct Phase {
 async fn drained(pool: &PgPool, ids: &[Uuid], within: Duration) -> anyhow::Result<Phase> {
     let ids: Vec<String> = ids.iter().map(Uuid::to_string).collect();
     let deadline = Instant::now() + within;
-    let before: i64 = sqlx::query_scalar(
-        "SELECT count(*) FROM activity_items WHERE item->>'invoiceId' = ANY($1)",
+    // One snapshot for both counts: counting all items is cheap, matching ids is not, so
+    // the wait watches the total and the ids are matched once more at the end.
+    let (present, total): (i64, i64) = sqlx::query_as(
+        "SELECT count(*) FILTER (WHERE item->>'invoiceId' = ANY($1)), count(*) FROM activity_items",
     )
     .bind(&ids)
     .fetch_one(pool)
     .await?;
-    // Counting all items is cheap; matching ids is not, so it is done once at the end.
-    let mut target: i64 = sqlx::query_scalar("SELECT count(*) FROM activity_items")
-        .fetch_one(pool)
-        .await?;
-    target += ids.len() as i64 - before;
+    let target = total + ids.len() as i64 - present;
     while Instant::now() < deadline {
         let now: i64 = sqlx::query_scalar("SELECT count(*) FROM activity_items")
             .fetch_one(pool)

@@ -9,7 +9,7 @@ use rdkafka::{
     message::{Header, OwnedHeaders},
     producer::{FutureProducer, FutureRecord},
 };
-use sqlx::{postgres::PgListener, Acquire, PgConnection, PgPool};
+use sqlx::{postgres::PgListener, PgConnection, PgPool};
 use std::time::Duration;
 use tokio_util::sync::CancellationToken;
 
@@ -41,13 +41,15 @@ struct OutboxRow {
 }
 
 pub async fn run(pool: PgPool, producer: FutureProducer, shutdown: CancellationToken) {
+    // Failures in a row: reset by every batch that goes out, so an outage long ago does not
+    // slow the retries of the next one.
     let mut failures = 0u32;
     while !shutdown.is_cancelled() {
-        match relay_while_elected(&pool, &producer, &shutdown).await {
+        match relay_while_elected(&pool, &producer, &shutdown, &mut failures).await {
             Ok(()) => return,
             Err(e) => {
                 failures += 1;
-                let delay = Duration::from_millis((200u64 << failures.min(6)).min(10_000));
+                let delay = retry_delay(failures);
                 tracing::warn!(error = %e, retry_in_ms = delay.as_millis() as u64, "outbox relay failed; retrying");
                 tokio::select! { _ = shutdown.cancelled() => return, _ = tokio::time::sleep(delay) => {} }
             }
@@ -55,10 +57,16 @@ pub async fn run(pool: PgPool, producer: FutureProducer, shutdown: CancellationT
     }
 }
 
+/// 400 ms after the first failure, doubling, at most 10 s.
+fn retry_delay(failures_in_a_row: u32) -> Duration {
+    Duration::from_millis((200u64 << failures_in_a_row.clamp(1, 6)).min(10_000))
+}
+
 async fn relay_while_elected(
     pool: &PgPool,
     producer: &FutureProducer,
     shutdown: &CancellationToken,
+    failures: &mut u32,
 ) -> Result<(), RelayError> {
     // A connection of our own: the lock lives as long as it does.
     let mut conn = pool.acquire().await?.detach();
@@ -77,6 +85,7 @@ async fn relay_while_elected(
     listener.listen("outbox_new").await?;
     loop {
         let published = publish_batch(&mut conn, producer).await?;
+        *failures = 0;
         if published as i64 == BATCH {
             continue;
         }
@@ -85,6 +94,8 @@ async fn relay_while_elected(
             notification = listener.recv() => { notification?; }
             _ = tokio::time::sleep(IDLE_POLL) => {}
         }
+        // One look at the table answers every commit announced so far.
+        while listener.next_buffered().is_some() {}
     }
 }
 
@@ -135,29 +146,36 @@ pub async fn publish_batch(
             Err((e, _)) => failed.push((row.id, e.to_string())),
         }
     }
-    let mut tx = conn.begin().await?;
+    // One statement for the whole batch: acknowledged rows are published, the others keep
+    // their error for the next round.
+    let (ids, errors): (Vec<i64>, Vec<Option<&str>>) = acked
+        .iter()
+        .map(|id| (*id, None))
+        .chain(failed.iter().map(|(id, e)| (*id, Some(e.as_str()))))
+        .unzip();
     sqlx::query(
-        "UPDATE outbox SET published_at = now(), attempts = attempts + 1 WHERE id = ANY($1)",
+        "UPDATE outbox o SET attempts = o.attempts + 1,
+                published_at = CASE WHEN f.error IS NULL THEN now() ELSE o.published_at END,
+                last_error = COALESCE(f.error, o.last_error)
+         FROM UNNEST($1::bigint[], $2::text[]) AS f(id, error) WHERE o.id = f.id",
     )
-    .bind(&acked)
-    .execute(&mut *tx)
+    .bind(&ids)
+    .bind(&errors)
+    .execute(&mut *conn)
     .await?;
-    for (id, error) in &failed {
-        sqlx::query("UPDATE outbox SET attempts = attempts + 1, last_error = $2 WHERE id = $1")
-            .bind(id)
-            .bind(error)
-            .execute(&mut *tx)
-            .await?;
-    }
-    tx.commit().await?;
     tracing::debug!(
         published = acked.len(),
         failed = failed.len(),
         "outbox batch"
     );
-    let backlog: i64 = sqlx::query_scalar("SELECT count(*) FROM outbox WHERE published_at IS NULL")
-        .fetch_one(&mut *conn)
-        .await?;
+    // A short batch took everything there was; only a full one needs the backlog counted.
+    let backlog: i64 = if (rows.len() as i64) < BATCH {
+        failed.len() as i64
+    } else {
+        sqlx::query_scalar("SELECT count(*) FROM outbox WHERE published_at IS NULL")
+            .fetch_one(&mut *conn)
+            .await?
+    };
     metrics::gauge!(OUTBOX_BACKLOG).set(backlog as f64);
     match failed.first() {
         None => Ok(acked.len()),
@@ -166,5 +184,19 @@ pub async fn publish_batch(
             total: rows.len(),
             first_error: first_error.clone(),
         }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::retry_delay;
+    use std::time::Duration;
+
+    #[test]
+    fn retries_back_off_from_400_ms_to_at_most_10_s() {
+        assert_eq!(retry_delay(1), Duration::from_millis(400));
+        assert_eq!(retry_delay(2), Duration::from_millis(800));
+        assert_eq!(retry_delay(6), Duration::from_millis(10_000));
+        assert_eq!(retry_delay(60), Duration::from_millis(10_000));
     }
 }

@@ -50,8 +50,18 @@ pub async fn remove(settings: &Settings, pool: PgPool) -> anyhow::Result<()> {
         .rsplit_once('/')
         .ok_or_else(|| anyhow::anyhow!("database_url has no database name"))?;
     let mut admin = PgConnection::connect(&format!("{server_url}/postgres")).await?;
-    sqlx::query(&format!("DROP DATABASE IF EXISTS {db_name} WITH (FORCE)"))
-        .execute(&mut admin)
-        .await?;
+    // A process that just stopped may still hold a connection for a moment (and FORCE may not
+    // end a session of another role, such as an autovacuum worker): a few tries.
+    let drop = format!("DROP DATABASE IF EXISTS {db_name} WITH (FORCE)");
+    for attempt in 1.. {
+        match sqlx::query(&drop).execute(&mut admin).await {
+            Ok(_) => break,
+            Err(e) if attempt < 5 => {
+                tracing::debug!(error = %e, attempt, "scratch database not dropped yet");
+                tokio::time::sleep(std::time::Duration::from_millis(500 * attempt)).await;
+            }
+            Err(e) => return Err(e.into()),
+        }
+    }
     Ok(())
 }

@@ -11,7 +11,7 @@ use common::{
     feed::{assert_gapless, FeedClient},
     *,
 };
-use std::{collections::HashMap, process::Command, time::Duration};
+use std::{process::Command, time::Duration};
 use tokio_util::sync::CancellationToken;
 
 fn services(command: &str) {
@@ -97,12 +97,7 @@ async fn two_hundred_writes_across_a_broker_outage_are_published_once_each() {
         Duration::from_secs(5),
     )
     .await;
-    let mut per_event: HashMap<String, usize> = HashMap::new();
-    for m in &messages {
-        *per_event
-            .entry(m.json["eventId"].as_str().unwrap().to_string())
-            .or_default() += 1;
-    }
+    let per_event = per_event_id(&messages);
     assert_eq!(per_event.len(), 200, "every event arrived");
     assert!(
         per_event.values().all(|n| *n == 1),
@@ -223,23 +218,7 @@ async fn the_broker_leading_the_invoices_is_killed_mid_stream_and_nothing_is_los
         let (pool, topic) = (env.pool.clone(), env.settings.invoices_topic.clone());
         tokio::spawn(async move {
             for n in 0..INVOICES {
-                let dollars = format!("{}.{:02}", 40 + n, n % 100);
-                let id = app::db::invoices::create(
-                    &pool,
-                    &topic,
-                    &invoice(&dollars, InvoiceStatus::Pending),
-                )
-                .await
-                .unwrap();
-                let more = format!("{}.{:02}", 50 + n, n % 100);
-                app::db::invoices::update(
-                    &pool,
-                    &topic,
-                    id,
-                    &invoice(&more, InvoiceStatus::Pending),
-                )
-                .await
-                .unwrap();
+                invoice_history(&pool, &topic, n, 40 + n, false).await;
                 tokio::time::sleep(Duration::from_millis(10)).await;
             }
         })
@@ -292,12 +271,7 @@ async fn the_broker_leading_the_invoices_is_killed_mid_stream_and_nothing_is_los
         Duration::from_secs(5),
     )
     .await;
-    let mut per_event: HashMap<String, usize> = HashMap::new();
-    for m in &messages {
-        *per_event
-            .entry(m.json["eventId"].as_str().unwrap().to_string())
-            .or_default() += 1;
-    }
+    let per_event = per_event_id(&messages);
     assert_eq!(per_event.len(), EVENTS as usize, "every event on the topic");
     assert!(
         per_event.values().all(|n| *n == 1),

@@ -352,26 +352,7 @@ async fn three_processors_share_the_events_through_a_kill_and_a_newcomer_with_ev
         let (pool, topic) = (env.pool.clone(), env.settings.invoices_topic.clone());
         tokio::spawn(async move {
             for n in 0..INVOICES {
-                let dollars = format!("{}.{:02}", 20 + n, n % 100);
-                let id = app::db::invoices::create(
-                    &pool,
-                    &topic,
-                    &invoice(&dollars, InvoiceStatus::Pending),
-                )
-                .await
-                .unwrap();
-                let more = format!("{}.{:02}", 30 + n, n % 100);
-                app::db::invoices::update(
-                    &pool,
-                    &topic,
-                    id,
-                    &invoice(&more, InvoiceStatus::Pending),
-                )
-                .await
-                .unwrap();
-                app::db::invoices::update(&pool, &topic, id, &invoice(&more, InvoiceStatus::Paid))
-                    .await
-                    .unwrap();
+                invoice_history(&pool, &topic, n, 20 + n, true).await;
                 if n % 25 == 0 {
                     // Spread the writes out, so that the group changes while they flow.
                     tokio::time::sleep(Duration::from_millis(50)).await;

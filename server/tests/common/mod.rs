@@ -304,3 +304,44 @@ pub async fn orders_written_and_shown(
     .unwrap();
     (written, shown)
 }
+
+/// One invoice's life as the dashboard writes it, each step its own transaction with its
+/// events: created pending at `dollars`, its amount raised by ten, and (if `paid`) marked paid.
+pub async fn invoice_history(
+    pool: &PgPool,
+    topic: &str,
+    n: usize,
+    dollars: usize,
+    paid: bool,
+) -> Uuid {
+    let amount = |d: usize| format!("{d}.{:02}", n % 100);
+    let id = app::db::invoices::create(
+        pool,
+        topic,
+        &invoice(&amount(dollars), InvoiceStatus::Pending),
+    )
+    .await
+    .unwrap();
+    let raised = invoice(&amount(dollars + 10), InvoiceStatus::Pending);
+    app::db::invoices::update(pool, topic, id, &raised)
+        .await
+        .unwrap();
+    if paid {
+        let paid = invoice(&amount(dollars + 10), InvoiceStatus::Paid);
+        app::db::invoices::update(pool, topic, id, &paid)
+            .await
+            .unwrap();
+    }
+    id
+}
+
+/// How often each `eventId` occurs among messages read from a topic.
+pub fn per_event_id(messages: &[Received]) -> std::collections::HashMap<String, usize> {
+    let mut seen = std::collections::HashMap::new();
+    for m in messages {
+        *seen
+            .entry(m.json["eventId"].as_str().unwrap_or_default().to_string())
+            .or_default() += 1;
+    }
+    seen
+}

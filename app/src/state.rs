@@ -11,6 +11,8 @@ pub struct AppState {
     pub kafka: crate::kafka_tools::KafkaTools,
     /// Whether the development mail catcher keeps the processor's mail (/dashboard/mailbox).
     pub mail_catcher: bool,
+    /// Where sign-ins check passwords: a few threads, so memory stays bounded.
+    pub password_checks: std::sync::Arc<crate::auth::password_checks::PasswordChecks>,
 }
 
 /// The state for the current request, or a server error if the server forgot to provide it.

@@ -37,16 +37,40 @@ pub fn too_large(limit: usize) -> Response {
         .into_response()
 }
 
+fn declared_length(request: &Request) -> Option<u64> {
+    request
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok())
+}
+
+/// The outermost layer: a body declared within the limit is read before any layer may refuse
+/// the request (the sign-in gate, the cross-site check). A refusal that leaves request bytes
+/// unread makes the server close the connection, and a client that reuses it sees it drop
+/// instead of its next answer. Longer and undeclared bodies are left to `client_errors`,
+/// inside the gate, so an anonymous caller still hears "sign in" first.
+pub async fn read_declared_body(
+    State(limit): State<BodyLimit>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let declared = declared_length(&request);
+    if !declared.is_some_and(|n| n > 0 && n <= limit.0 as u64) {
+        return next.run(request).await;
+    }
+    match read_whole_body(request, declared, limit.0).await {
+        Ok(request) => next.run(request).await,
+        Err(refusal) => refusal,
+    }
+}
+
 pub async fn client_errors(
     State(limit): State<BodyLimit>,
     request: Request,
     next: Next,
 ) -> Response {
-    let declared = request
-        .headers()
-        .get(header::CONTENT_LENGTH)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.parse::<u64>().ok());
+    let declared = declared_length(&request);
     if declared.is_some_and(|n| n > limit.0 as u64) {
         return too_large(limit.0);
     }

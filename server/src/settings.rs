@@ -21,6 +21,8 @@ pub struct Settings {
     pub processor_max_attempts: u32,
     pub processor_batch_max: usize,
     pub processor_batch_wait_ms: u64,
+    pub password_check_threads: usize,
+    pub password_check_wait_ms: u64,
     pub api_token: String,
     pub produce_allowed_topics: Vec<String>,
     pub smtp_host: String,
@@ -175,6 +177,8 @@ impl Settings {
             processor_max_attempts: s.get("processor_max_attempts", &[])?,
             processor_batch_max: s.get("processor_batch_max", &[])?,
             processor_batch_wait_ms: s.get("processor_batch_wait_ms", &[])?,
+            password_check_threads: s.get("password_check_threads", &[])?,
+            password_check_wait_ms: s.get("password_check_wait_ms", &[])?,
             api_token: s.get("api_token", &[])?,
             produce_allowed_topics: s.get::<List>("produce_allowed_topics", &[])?.0,
             smtp_host: s.get("smtp_host", &[])?,
@@ -300,6 +304,20 @@ impl Settings {
                 "processor_batch_wait_ms",
                 "",
                 "must be at most 1000 (milliseconds)".into(),
+            ));
+        }
+        if !(1..=64).contains(&self.password_check_threads) {
+            return Err(fail(
+                "password_check_threads",
+                "",
+                "must be between 1 and 64".into(),
+            ));
+        }
+        if !(1..=60_000).contains(&self.password_check_wait_ms) {
+            return Err(fail(
+                "password_check_wait_ms",
+                "",
+                "must be between 1 and 60000 (milliseconds)".into(),
             ));
         }
         if !self.api_token.is_empty() && self.api_token.len() < 16 {

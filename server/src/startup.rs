@@ -216,6 +216,12 @@ impl Application {
                 invoices_topic: settings.invoices_topic.clone(),
                 kafka: settings.kafka_tools(),
                 mail_catcher: settings.dev_mail_catcher,
+                password_checks: std::sync::Arc::new(
+                    app::auth::password_checks::PasswordChecks::start(
+                        settings.password_check_threads,
+                        Duration::from_millis(settings.password_check_wait_ms),
+                    ),
+                ),
             },
             leptos_options: leptos_options.clone(),
             feed_ping: std::time::Duration::from_secs(settings.feed_ping_seconds),
@@ -422,5 +428,9 @@ fn router(
             auth_gate::require_session,
         ))
         .layer(middleware::from_fn(auth_gate::refuse_cross_site))
+        .layer(middleware::from_fn_with_state(
+            limit,
+            crate::client_errors::read_declared_body,
+        ))
         .with_state(state)
 }

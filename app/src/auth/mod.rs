@@ -3,6 +3,8 @@
 //! everyone without a session out of /dashboard, the server functions and the feed.
 
 #[cfg(feature = "ssr")]
+pub mod password_checks;
+#[cfg(feature = "ssr")]
 pub mod ssr;
 
 use crate::errors::AppError;
@@ -16,6 +18,8 @@ pub const USER_ID_KEY: &str = "user_id";
 pub enum LoginRefusal {
     InvalidCredentials,
     TooManyAttempts,
+    /// Every password checker stayed busy (many sign-ins at once): try again in a moment.
+    Busy,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

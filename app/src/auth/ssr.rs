@@ -1,7 +1,7 @@
 use super::{safe_callback, LoginOutcome, LoginRefusal, USER_ID_KEY};
 use crate::errors::AppError;
 use argon2::{
-    password_hash::{rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString},
+    password_hash::{rand_core::OsRng, PasswordHasher, SaltString},
     Argon2,
 };
 use std::{net::SocketAddr, time::Duration};
@@ -18,14 +18,6 @@ pub fn hash_password(password: &str) -> Result<String, argon2::password_hash::Er
     Ok(Argon2::default()
         .hash_password(password.as_bytes(), &SaltString::generate(&mut OsRng))?
         .to_string())
-}
-
-fn verify_password(password: &str, hash: &str) -> bool {
-    PasswordHash::new(hash).is_ok_and(|parsed| {
-        Argon2::default()
-            .verify_password(password.as_bytes(), &parsed)
-            .is_ok()
-    })
 }
 
 pub async fn session() -> Result<Session, AppError> {
@@ -86,12 +78,15 @@ pub(super) async fn login(
         None
     };
     let verified = match &user {
-        Some((_, hash)) => {
-            let (password, hash) = (password.to_string(), hash.clone());
-            tokio::task::spawn_blocking(move || verify_password(&password, &hash))
-                .await
-                .unwrap_or(false)
-        }
+        Some((_, hash)) => match state.password_checks.verify(password, hash).await {
+            Ok(matched) => matched,
+            Err(_busy) => {
+                tracing::warn!("every password checker busy; sign-in asked to try again");
+                return Ok(LoginOutcome::Refused {
+                    reason: LoginRefusal::Busy,
+                });
+            }
+        },
         None => false,
     };
     match (user, verified) {

@@ -23,6 +23,9 @@ pub fn LoginPage() -> impl IntoView {
         Some(Ok(LoginOutcome::Refused {
             reason: LoginRefusal::TooManyAttempts,
         })) => Some(t_string!(i18n, too_many_attempts).to_string()),
+        Some(Ok(LoginOutcome::Refused {
+            reason: LoginRefusal::Busy,
+        })) => Some(t_string!(i18n, sign_in_busy).to_string()),
         Some(Err(e)) => Some(e.to_string()),
         _ => None,
     };

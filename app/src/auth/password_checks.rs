@@ -1,0 +1,185 @@
+//! Password checks, bounded on purpose. One check needs argon2's working memory (19 MiB at the
+//! OWASP minimum). Run on whichever blocking thread was free, each check allocated its own, the
+//! allocator kept it per thread, and a burst of sign-ins left the server hundreds of MiB
+//! bigger for good. Here a fixed number of threads of our own each keeps one working memory for
+//! its whole life and reuses it: checks cost at most `threads` times that memory however many
+//! people sign in at once. The others wait their turn, up to `wait`, and are then asked to try
+//! again.
+
+use argon2::{
+    password_hash::{Output, PasswordHash},
+    Algorithm, Argon2, Block, Params, Version,
+};
+use std::{
+    sync::{mpsc, Arc, Mutex},
+    time::Duration,
+};
+use tokio::sync::{oneshot, Semaphore};
+
+/// A stored hash asking for more working memory than this is refused (256 MiB).
+const MAX_MEMORY_KIB: usize = 256 * 1024;
+
+/// Every checker is busy and stayed busy for the whole wait.
+#[derive(Debug, PartialEq, Eq)]
+pub struct Busy;
+
+struct Job {
+    password: String,
+    hash: String,
+    answer: oneshot::Sender<bool>,
+}
+
+pub struct PasswordChecks {
+    jobs: mpsc::Sender<Job>,
+    turns: Arc<Semaphore>,
+    wait: Duration,
+}
+
+impl std::fmt::Debug for PasswordChecks {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PasswordChecks")
+            .field("free", &self.turns.available_permits())
+            .field("wait", &self.wait)
+            .finish()
+    }
+}
+
+impl PasswordChecks {
+    /// Starts `threads` checkers (at least one).
+    pub fn start(threads: usize, wait: Duration) -> Self {
+        let threads = threads.max(1);
+        let (jobs, queue) = mpsc::channel::<Job>();
+        let queue = Arc::new(Mutex::new(queue));
+        for n in 0..threads {
+            let queue = queue.clone();
+            std::thread::Builder::new()
+                .name(format!("password-check-{n}"))
+                .spawn(move || checker(&queue))
+                .expect("a password checker thread starts");
+        }
+        Self {
+            jobs,
+            turns: Arc::new(Semaphore::new(threads)),
+            wait,
+        }
+    }
+
+    /// Whether `password` matches the stored `hash`; `Err(Busy)` when no checker was free
+    /// within the wait.
+    pub async fn verify(&self, password: &str, hash: &str) -> Result<bool, Busy> {
+        let turn = tokio::time::timeout(self.wait, self.turns.clone().acquire_owned())
+            .await
+            .map_err(|_| Busy)?
+            .map_err(|_| Busy)?;
+        let (answer, answered) = oneshot::channel();
+        let job = Job {
+            password: password.to_string(),
+            hash: hash.to_string(),
+            answer,
+        };
+        if self.jobs.send(job).is_err() {
+            return Err(Busy);
+        }
+        let matched = answered.await.unwrap_or(false);
+        drop(turn);
+        Ok(matched)
+    }
+}
+
+fn checker(queue: &Mutex<mpsc::Receiver<Job>>) {
+    let mut memory: Vec<Block> = Vec::new();
+    loop {
+        let job = match queue.lock() {
+            Ok(queue) => match queue.recv() {
+                Ok(job) => job,
+                Err(_) => return,
+            },
+            Err(_) => return,
+        };
+        let matched = matches(&mut memory, &job.password, &job.hash);
+        let _ = job.answer.send(matched);
+    }
+}
+
+/// Checks a password against a PHC string (`$argon2id$v=19$m=...,t=...,p=...$salt$hash`),
+/// with the parameters the hash was made with, in `memory` (grown when a hash needs more).
+pub fn matches(memory: &mut Vec<Block>, password: &str, hash: &str) -> bool {
+    let Ok(parsed) = PasswordHash::new(hash) else {
+        return false;
+    };
+    let (Ok(algorithm), Ok(params)) = (
+        Algorithm::try_from(parsed.algorithm),
+        Params::try_from(&parsed),
+    ) else {
+        return false;
+    };
+    let version = match parsed.version.map(Version::try_from) {
+        None => Version::default(),
+        Some(Ok(version)) => version,
+        Some(Err(_)) => return false,
+    };
+    let (Some(salt), Some(expected)) = (parsed.salt, parsed.hash) else {
+        return false;
+    };
+    let blocks = params.block_count();
+    if blocks > MAX_MEMORY_KIB {
+        return false;
+    }
+    let mut salt_bytes = [0u8; 64];
+    let Ok(salt) = salt.decode_b64(&mut salt_bytes) else {
+        return false;
+    };
+    if memory.len() < blocks {
+        memory.resize(blocks, Block::default());
+    }
+    let mut out = vec![0u8; expected.len()];
+    Argon2::new(algorithm, version, params)
+        .hash_password_into_with_memory(password.as_bytes(), salt, &mut out, &mut memory[..blocks])
+        .is_ok()
+        && Output::new(&out).is_ok_and(|computed| computed == expected)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn hash(password: &str) -> String {
+        crate::auth::ssr::hash_password(password).unwrap()
+    }
+
+    #[test]
+    fn the_right_password_matches_and_others_do_not_with_one_memory_reused() {
+        let stored = hash("123456");
+        let mut memory = Vec::new();
+        assert!(matches(&mut memory, "123456", &stored));
+        let size = memory.len();
+        assert!(!matches(&mut memory, "1234567", &stored));
+        assert!(!matches(&mut memory, "", &stored));
+        assert!(!matches(&mut memory, "123456", "not a hash"));
+        assert_eq!(
+            memory.len(),
+            size,
+            "the working memory is reused, not grown"
+        );
+    }
+
+    #[test]
+    fn a_hash_asking_for_absurd_memory_is_refused_without_allocating() {
+        let absurd = "$argon2id$v=19$m=4194304,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$aGFzaGhhc2hoYXNoaGFzaGhhc2hoYXNoaGFzaGhhc2g";
+        let mut memory = Vec::new();
+        assert!(!matches(&mut memory, "x", absurd));
+        assert!(memory.is_empty());
+    }
+
+    #[tokio::test]
+    async fn checks_beyond_the_checkers_wait_and_then_are_told_to_try_again() {
+        let stored = hash("123456");
+        let checks = PasswordChecks::start(1, Duration::from_millis(1));
+        // Hold the only turn, as a long check would.
+        let held = checks.turns.clone().acquire_owned().await.unwrap();
+        assert_eq!(checks.verify("123456", &stored).await, Err(Busy));
+        drop(held);
+        assert_eq!(checks.verify("123456", &stored).await, Ok(true));
+        assert_eq!(checks.verify("654321", &stored).await, Ok(false));
+    }
+}

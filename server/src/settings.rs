@@ -23,6 +23,8 @@ pub struct Settings {
     pub processor_batch_wait_ms: u64,
     pub password_check_threads: usize,
     pub password_check_wait_ms: u64,
+    pub kafka_consumer_queue_kib: u32,
+    pub kafka_producer_queue_kib: u32,
     pub api_token: String,
     pub produce_allowed_topics: Vec<String>,
     pub smtp_host: String,
@@ -114,6 +116,14 @@ impl Source<'_> {
 }
 
 impl Settings {
+    /// What each Kafka client of this process may hold in memory.
+    pub fn kafka_queue_limits(&self) -> crate::kafka::QueueLimits {
+        crate::kafka::QueueLimits {
+            consumer_kib: self.kafka_consumer_queue_kib,
+            producer_kib: self.kafka_producer_queue_kib,
+        }
+    }
+
     /// What the Kafka tools (acmectl, the Kafka page) need; the app's own topics are protected.
     pub fn kafka_tools(&self) -> app::kafka_tools::KafkaTools {
         app::kafka_tools::KafkaTools {
@@ -179,6 +189,8 @@ impl Settings {
             processor_batch_wait_ms: s.get("processor_batch_wait_ms", &[])?,
             password_check_threads: s.get("password_check_threads", &[])?,
             password_check_wait_ms: s.get("password_check_wait_ms", &[])?,
+            kafka_consumer_queue_kib: s.get("kafka_consumer_queue_kib", &[])?,
+            kafka_producer_queue_kib: s.get("kafka_producer_queue_kib", &[])?,
             api_token: s.get("api_token", &[])?,
             produce_allowed_topics: s.get::<List>("produce_allowed_topics", &[])?.0,
             smtp_host: s.get("smtp_host", &[])?,
@@ -319,6 +331,18 @@ impl Settings {
                 "",
                 "must be between 1 and 60000 (milliseconds)".into(),
             ));
+        }
+        for (name, kib) in [
+            ("kafka_consumer_queue_kib", self.kafka_consumer_queue_kib),
+            ("kafka_producer_queue_kib", self.kafka_producer_queue_kib),
+        ] {
+            if !(1024..=1_048_576).contains(&kib) {
+                return Err(fail(
+                    name,
+                    "",
+                    "must be between 1024 (1 MiB) and 1048576 (1 GiB)".into(),
+                ));
+            }
         }
         if !self.api_token.is_empty() && self.api_token.len() < 16 {
             return Err(fail(

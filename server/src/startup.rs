@@ -96,6 +96,7 @@ pub fn spawn_pipeline(
     with_processor: bool,
 ) -> anyhow::Result<()> {
     crate::telemetry_metrics::handle();
+    kafka::bound_queues(settings.kafka_queue_limits());
     let producer = kafka::producer(&settings.kafka_broker)?;
     tasks.spawn(outbox_relay::run(
         pool.clone(),

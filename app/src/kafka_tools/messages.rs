@@ -23,6 +23,9 @@ pub fn reader(brokers: &str) -> Result<BaseConsumer, ToolError> {
         .set("group.id", "acme-tools-reader")
         .set("enable.auto.commit", "false")
         .set("enable.partition.eof", "false")
+        // A browse reads at most MAX_LIMIT messages: no 64 MiB of prefetch for it.
+        .set("queued.max.messages.kbytes", "4096")
+        .set("queued.min.messages", "1000")
         .create()
         .map_err(|e| ToolError::Invalid(format!("kafka_broker: {e}")))
 }

@@ -225,27 +225,6 @@ impl Settings {
                 "must be a postgres:// URL".into(),
             ));
         }
-        if !(1..=3600).contains(&self.feed_ping_seconds) {
-            return Err(fail(
-                "feed_ping_seconds",
-                "",
-                "must be between 1 and 3600".into(),
-            ));
-        }
-        if !(16..=1_000_000).contains(&self.feed_client_buffer) {
-            return Err(fail(
-                "feed_client_buffer",
-                "",
-                "must be between 16 and 1000000".into(),
-            ));
-        }
-        if !(1024..=1024 * 1024 * 1024).contains(&self.max_body_bytes) {
-            return Err(fail(
-                "max_body_bytes",
-                "",
-                "must be between 1024 and 1073741824".into(),
-            ));
-        }
         if !self.metrics_addr.is_empty()
             && self.metrics_addr.parse::<std::net::SocketAddr>().is_err()
         {
@@ -253,13 +232,6 @@ impl Settings {
                 "metrics_addr",
                 "",
                 "must be an address like 127.0.0.1:9464, or empty for none".into(),
-            ));
-        }
-        if !(1..=200).contains(&self.database_max_connections) {
-            return Err(fail(
-                "database_max_connections",
-                "",
-                "must be between 1 and 200".into(),
             ));
         }
         let broker_ok = self.kafka_broker.split(',').all(|b| {
@@ -289,59 +261,80 @@ impl Settings {
                 "must differ from invoices_topic".into(),
             ));
         }
-        for (name, n) in [
-            ("invoices_partitions", self.invoices_partitions),
-            ("activity_partitions", self.activity_partitions),
-        ] {
-            if !(1..=1000).contains(&n) {
-                return Err(fail(name, "", "must be between 1 and 1000".into()));
-            }
-        }
-        if !(1..=100).contains(&self.processor_max_attempts) {
-            return Err(fail(
+        // Every number, with the range it must fall in.
+        let numbers: [(&'static str, i64, i64, i64); 13] = [
+            ("feed_ping_seconds", self.feed_ping_seconds as i64, 1, 3600),
+            (
+                "feed_client_buffer",
+                self.feed_client_buffer as i64,
+                16,
+                1_000_000,
+            ),
+            ("max_body_bytes", self.max_body_bytes as i64, 1024, 1 << 30),
+            (
+                "database_max_connections",
+                self.database_max_connections.into(),
+                1,
+                200,
+            ),
+            (
+                "invoices_partitions",
+                self.invoices_partitions.into(),
+                1,
+                1000,
+            ),
+            (
+                "activity_partitions",
+                self.activity_partitions.into(),
+                1,
+                1000,
+            ),
+            (
                 "processor_max_attempts",
-                "",
-                "must be between 1 and 100".into(),
-            ));
-        }
-        if !(1..=5000).contains(&self.processor_batch_max) {
-            return Err(fail(
+                self.processor_max_attempts.into(),
+                1,
+                100,
+            ),
+            (
                 "processor_batch_max",
-                "",
-                "must be between 1 and 5000".into(),
-            ));
-        }
-        if self.processor_batch_wait_ms > 1000 {
-            return Err(fail(
+                self.processor_batch_max as i64,
+                1,
+                5000,
+            ),
+            (
                 "processor_batch_wait_ms",
-                "",
-                "must be at most 1000 (milliseconds)".into(),
-            ));
-        }
-        if !(1..=64).contains(&self.password_check_threads) {
-            return Err(fail(
+                self.processor_batch_wait_ms as i64,
+                0,
+                1000,
+            ),
+            (
                 "password_check_threads",
-                "",
-                "must be between 1 and 64".into(),
-            ));
-        }
-        if !(1..=60_000).contains(&self.password_check_wait_ms) {
-            return Err(fail(
+                self.password_check_threads as i64,
+                1,
+                64,
+            ),
+            (
                 "password_check_wait_ms",
-                "",
-                "must be between 1 and 60000 (milliseconds)".into(),
-            ));
-        }
-        for (name, kib) in [
-            ("kafka_consumer_queue_kib", self.kafka_consumer_queue_kib),
-            ("kafka_producer_queue_kib", self.kafka_producer_queue_kib),
-        ] {
-            if !(1024..=1_048_576).contains(&kib) {
-                return Err(fail(
-                    name,
-                    "",
-                    "must be between 1024 (1 MiB) and 1048576 (1 GiB)".into(),
-                ));
+                self.password_check_wait_ms as i64,
+                1,
+                60_000,
+            ),
+            (
+                "kafka_consumer_queue_kib",
+                self.kafka_consumer_queue_kib.into(),
+                1024,
+                1 << 20,
+            ),
+            (
+                "kafka_producer_queue_kib",
+                self.kafka_producer_queue_kib.into(),
+                1024,
+                1 << 20,
+            ),
+        ];
+        for (name, value, low, high) in numbers {
+            if !(low..=high).contains(&value) {
+                return Err(fail(name, "", format!("must be between {low} and {high}")));
             }
         }
         if !self.api_token.is_empty() && self.api_token.len() < 16 {
@@ -473,5 +466,13 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(err.contains("`run_processor`"), "{err}");
+        for (variable, value, says) in [
+            ("ACME_PROCESSOR_BATCH_MAX", "0", "between 1 and 5000"),
+            ("ACME_PASSWORD_CHECK_THREADS", "1000", "between 1 and 64"),
+            ("ACME_KAFKA_PRODUCER_QUEUE_KIB", "10", "between 1024 and 1048576"),
+        ] {
+            let err = load(&[(variable, value)]).unwrap_err().to_string();
+            assert!(err.contains(variable) && err.contains(says), "{err}");
+        }
     }
 }

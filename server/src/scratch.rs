@@ -35,7 +35,7 @@ pub async fn environment(
         ..base
     };
     let pool = crate::startup::connect_database(&settings).await?;
-    crate::seed::demo_data(&pool).await?;
+    crate::seed::demo_data(&pool, settings.password_cost()).await?;
     crate::startup::ensure_topics(&settings)
         .await
         .map_err(|e| anyhow::anyhow!("Kafka must be running (scripts/services.sh start): {e}"))?;

@@ -79,14 +79,18 @@ const REVENUE: [(&str, i64); 12] = [
     ("Dec", 4800),
 ];
 
-pub async fn demo_data(pool: &PgPool) -> Result<(), sqlx::Error> {
+pub async fn demo_data(
+    pool: &PgPool,
+    cost: app::auth::password_checks::PasswordCost,
+) -> Result<(), sqlx::Error> {
     let mut tx = pool.begin().await?;
     let has_user: bool = sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM users WHERE email = $1)")
         .bind(DEMO_EMAIL)
         .fetch_one(&mut *tx)
         .await?;
     if !has_user {
-        let hash = app::auth::ssr::hash_password(DEMO_PASSWORD)
+        let hash = cost
+            .hash(DEMO_PASSWORD)
             .map_err(|e| sqlx::Error::Protocol(format!("hashing the demo password: {e}")))?;
         sqlx::query("INSERT INTO users (id, name, email, password) VALUES ($1, 'User', $2, $3) ON CONFLICT (email) DO NOTHING")
             .bind(Uuid::parse_str("410544b2-4001-4271-9855-fec4b6a6442a").expect("valid uuid"))

@@ -23,6 +23,9 @@ pub struct Settings {
     pub processor_batch_wait_ms: u64,
     pub password_check_threads: usize,
     pub password_check_wait_ms: u64,
+    pub password_memory_kib: u32,
+    pub password_iterations: u32,
+    pub password_parallelism: u32,
     pub kafka_consumer_queue_kib: u32,
     pub kafka_producer_queue_kib: u32,
     pub api_token: String,
@@ -116,6 +119,15 @@ impl Source<'_> {
 }
 
 impl Settings {
+    /// What a new password hash costs.
+    pub fn password_cost(&self) -> app::auth::password_checks::PasswordCost {
+        app::auth::password_checks::PasswordCost {
+            memory_kib: self.password_memory_kib,
+            iterations: self.password_iterations,
+            parallelism: self.password_parallelism,
+        }
+    }
+
     /// What each Kafka client of this process may hold in memory.
     pub fn kafka_queue_limits(&self) -> crate::kafka::QueueLimits {
         crate::kafka::QueueLimits {
@@ -189,6 +201,9 @@ impl Settings {
             processor_batch_wait_ms: s.get("processor_batch_wait_ms", &[])?,
             password_check_threads: s.get("password_check_threads", &[])?,
             password_check_wait_ms: s.get("password_check_wait_ms", &[])?,
+            password_memory_kib: s.get("password_memory_kib", &[])?,
+            password_iterations: s.get("password_iterations", &[])?,
+            password_parallelism: s.get("password_parallelism", &[])?,
             kafka_consumer_queue_kib: s.get("kafka_consumer_queue_kib", &[])?,
             kafka_producer_queue_kib: s.get("kafka_producer_queue_kib", &[])?,
             api_token: s.get("api_token", &[])?,
@@ -337,6 +352,13 @@ impl Settings {
                 return Err(fail(name, "", format!("must be between {low} and {high}")));
             }
         }
+        if !self.password_cost().is_acceptable() {
+            return Err(fail(
+                "password_memory_kib",
+                " / ACME_PASSWORD_ITERATIONS / ACME_PASSWORD_PARALLELISM",
+                "the password cost must be at least OWASP's minimum for argon2id (19456 KiB, 2 iterations, 1 lane) and at most 262144 KiB, 100 iterations, 16 lanes".into(),
+            ));
+        }
         if !self.api_token.is_empty() && self.api_token.len() < 16 {
             return Err(fail(
                 "api_token",
@@ -469,7 +491,12 @@ mod tests {
         for (variable, value, says) in [
             ("ACME_PROCESSOR_BATCH_MAX", "0", "between 1 and 5000"),
             ("ACME_PASSWORD_CHECK_THREADS", "1000", "between 1 and 64"),
-            ("ACME_KAFKA_PRODUCER_QUEUE_KIB", "10", "between 1024 and 1048576"),
+            (
+                "ACME_KAFKA_PRODUCER_QUEUE_KIB",
+                "10",
+                "between 1024 and 1048576",
+            ),
+            ("ACME_PASSWORD_ITERATIONS", "1", "OWASP's minimum"),
         ] {
             let err = load(&[(variable, value)]).unwrap_err().to_string();
             assert!(err.contains(variable) && err.contains(says), "{err}");

@@ -157,7 +157,7 @@ impl Application {
         crate::telemetry_metrics::handle();
         let pool = connect_database(&settings).await?;
         if settings.seed_demo_data {
-            seed::demo_data(&pool)
+            seed::demo_data(&pool, settings.password_cost())
                 .await
                 .context("seeding the demo data")?;
         }

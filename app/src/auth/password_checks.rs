@@ -17,7 +17,42 @@ use std::{
 use tokio::sync::{oneshot, Semaphore};
 
 /// A stored hash asking for more working memory than this is refused (256 MiB).
-const MAX_MEMORY_KIB: usize = 256 * 1024;
+pub const MAX_MEMORY_KIB: usize = 256 * 1024;
+
+/// What a new password hash costs (argon2id). Existing hashes keep the cost they were made
+/// with: a check reads it from the hash.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PasswordCost {
+    pub memory_kib: u32,
+    pub iterations: u32,
+    pub parallelism: u32,
+}
+
+impl PasswordCost {
+    /// OWASP's minimum for argon2id: 19 MiB, 2 iterations, 1 lane.
+    pub const OWASP_MINIMUM: Self = Self {
+        memory_kib: 19 * 1024,
+        iterations: 2,
+        parallelism: 1,
+    };
+
+    /// At least OWASP's minimum, and within what a check here accepts.
+    pub fn is_acceptable(&self) -> bool {
+        self.memory_kib >= Self::OWASP_MINIMUM.memory_kib
+            && self.memory_kib as usize <= MAX_MEMORY_KIB
+            && self.iterations >= Self::OWASP_MINIMUM.iterations
+            && self.iterations <= 100
+            && (1..=16).contains(&self.parallelism)
+    }
+
+    pub fn hash(&self, password: &str) -> Result<String, argon2::password_hash::Error> {
+        use argon2::password_hash::{rand_core::OsRng, PasswordHasher, SaltString};
+        let params = Params::new(self.memory_kib, self.iterations, self.parallelism, None)?;
+        Ok(Argon2::new(Algorithm::Argon2id, Version::V0x13, params)
+            .hash_password(password.as_bytes(), &SaltString::generate(&mut OsRng))?
+            .to_string())
+    }
+}
 
 /// Every checker is busy and stayed busy for the whole wait.
 #[derive(Debug, PartialEq, Eq)]
@@ -144,7 +179,32 @@ mod tests {
     use super::*;
 
     fn hash(password: &str) -> String {
-        crate::auth::ssr::hash_password(password).unwrap()
+        PasswordCost::OWASP_MINIMUM.hash(password).unwrap()
+    }
+
+    #[test]
+    fn a_hash_keeps_its_cost_and_is_checked_with_it() {
+        let dearer = PasswordCost {
+            memory_kib: 24 * 1024,
+            iterations: 3,
+            parallelism: 1,
+        };
+        let stored = dearer.hash("123456").unwrap();
+        assert!(stored.contains("m=24576,t=3,p=1"), "{stored}");
+        let mut memory = Vec::new();
+        assert!(matches(&mut memory, "123456", &stored));
+        assert_eq!(memory.len(), 24 * 1024);
+        assert!(!PasswordCost {
+            memory_kib: 8 * 1024,
+            ..dearer
+        }
+        .is_acceptable());
+        assert!(!PasswordCost {
+            iterations: 1,
+            ..dearer
+        }
+        .is_acceptable());
+        assert!(dearer.is_acceptable() && PasswordCost::OWASP_MINIMUM.is_acceptable());
     }
 
     #[test]

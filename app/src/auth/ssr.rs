@@ -1,9 +1,5 @@
 use super::{safe_callback, LoginOutcome, LoginRefusal, USER_ID_KEY};
 use crate::errors::AppError;
-use argon2::{
-    password_hash::{rand_core::OsRng, PasswordHasher, SaltString},
-    Argon2,
-};
 use std::{net::SocketAddr, time::Duration};
 use tower_sessions::Session;
 use uuid::Uuid;
@@ -13,12 +9,6 @@ const FAILURE_WINDOW_MINUTES: i32 = 15;
 /// From this many failures on, each attempt waits longer; beyond MAX_FAILURES it is refused.
 const FREE_FAILURES: i64 = 3;
 const MAX_FAILURES: i64 = 10;
-
-pub fn hash_password(password: &str) -> Result<String, argon2::password_hash::Error> {
-    Ok(Argon2::default()
-        .hash_password(password.as_bytes(), &SaltString::generate(&mut OsRng))?
-        .to_string())
-}
 
 pub async fn session() -> Result<Session, AppError> {
     leptos_axum::extract::<Session>()

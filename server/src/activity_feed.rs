@@ -21,10 +21,7 @@ pub async fn append(
     activity_topic: &str,
     item: &mut ActivityItem,
 ) -> Result<bool, sqlx::Error> {
-    let mut items = [item.clone()];
-    let appended = append_all(tx, activity_topic, &mut items).await?;
-    *item = items[0].clone();
-    Ok(appended == 1)
+    Ok(append_all(tx, activity_topic, std::slice::from_mut(item)).await? == 1)
 }
 
 /// Gives each item the next `seq`, in order, and appends them with their outbox messages, a

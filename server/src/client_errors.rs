@@ -60,10 +60,17 @@ pub async fn read_declared_body(
         return next.run(request).await;
     }
     match read_whole_body(request, declared, limit.0).await {
-        Ok(request) => next.run(request).await,
+        Ok(mut request) => {
+            request.extensions_mut().insert(WholeBody);
+            next.run(request).await
+        }
         Err(refusal) => refusal,
     }
 }
+
+/// Marks a request whose body is already in memory, so the inner layer does not read it again.
+#[derive(Clone, Copy)]
+struct WholeBody;
 
 pub async fn client_errors(
     State(limit): State<BodyLimit>,
@@ -101,7 +108,8 @@ async fn read_whole_body(
     limit: usize,
 ) -> Result<Request, Response> {
     let chunked = request.headers().contains_key(header::TRANSFER_ENCODING);
-    if declared.unwrap_or(0) == 0 && !chunked {
+    let in_memory = request.extensions().get::<WholeBody>().is_some();
+    if in_memory || (declared.unwrap_or(0) == 0 && !chunked) {
         return Ok(request);
     }
     let (parts, body) = request.into_parts();

@@ -199,11 +199,9 @@ async fn handle_until_done(
         let started = std::time::Instant::now();
         // Instrument, not enter: a span entered across an await leaks into other tasks.
         let result = processor
-            .handle_batch(std::slice::from_ref(message))
+            .handle_message(message)
             .instrument(span.clone())
-            .await
-            .map_err(Failure::from)
-            .and_then(|mut outcomes| outcomes.pop().expect("one outcome per message"));
+            .await;
         metrics::histogram!(PROCESSING_SECONDS).record(started.elapsed().as_secs_f64());
         let reason = match result {
             Ok(outcome) => {
@@ -354,7 +352,12 @@ impl Processor {
             payload: payload.map(<[u8]>::to_vec),
             headers: Vec::new(),
         };
-        let mut outcomes = self.handle_batch(std::slice::from_ref(&message)).await?;
+        self.handle_message(&message).await
+    }
+
+    /// A detached message, as a batch of one.
+    async fn handle_message(&self, message: &Parked) -> Result<Outcome, Failure> {
+        let mut outcomes = self.handle_batch(std::slice::from_ref(message)).await?;
         outcomes.pop().expect("one outcome per message")
     }
 

@@ -40,6 +40,8 @@ pub struct Settings {
     pub feed_ping_seconds: u64,
     pub feed_client_buffer: usize,
     pub max_body_bytes: usize,
+    pub export_max_items: i64,
+    pub browse_max_bytes: usize,
     pub metrics_addr: String,
     pub dev_mail_catcher: bool,
 }
@@ -141,6 +143,7 @@ impl Settings {
         app::kafka_tools::KafkaTools {
             brokers: self.kafka_broker.clone(),
             dlq_topic: self.dlq_topic.clone(),
+            browse_max_bytes: self.browse_max_bytes,
             protected_topics: vec![
                 self.invoices_topic.clone(),
                 self.activity_topic.clone(),
@@ -218,6 +221,8 @@ impl Settings {
             feed_ping_seconds: s.get("feed_ping_seconds", &[])?,
             feed_client_buffer: s.get("feed_client_buffer", &[])?,
             max_body_bytes: s.get("max_body_bytes", &[])?,
+            export_max_items: s.get("export_max_items", &[])?,
+            browse_max_bytes: s.get("browse_max_bytes", &[])?,
             metrics_addr: s.get("metrics_addr", &[])?,
             dev_mail_catcher: s.get("dev_mail_catcher", &[])?,
         };
@@ -277,7 +282,7 @@ impl Settings {
             ));
         }
         // Every number, with the range it must fall in.
-        let numbers: [(&'static str, i64, i64, i64); 13] = [
+        let numbers: [(&'static str, i64, i64, i64); 15] = [
             ("feed_ping_seconds", self.feed_ping_seconds as i64, 1, 3600),
             (
                 "feed_client_buffer",
@@ -286,6 +291,13 @@ impl Settings {
                 1_000_000,
             ),
             ("max_body_bytes", self.max_body_bytes as i64, 1024, 1 << 30),
+            ("export_max_items", self.export_max_items, 1, 1_000_000),
+            (
+                "browse_max_bytes",
+                self.browse_max_bytes as i64,
+                64 * 1024,
+                1 << 30,
+            ),
             (
                 "database_max_connections",
                 self.database_max_connections.into(),

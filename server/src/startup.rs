@@ -34,6 +34,8 @@ pub struct AppState {
     pub leptos_options: LeptosOptions,
     pub hub: ActivityHub,
     pub feed_ping: std::time::Duration,
+    /// The most items one activity export writes (setting `export_max_items`).
+    pub export_max_items: i64,
     pub produce: ProduceApi,
     pub shutdown: CancellationToken,
 }
@@ -226,6 +228,7 @@ impl Application {
             },
             leptos_options: leptos_options.clone(),
             feed_ping: std::time::Duration::from_secs(settings.feed_ping_seconds),
+            export_max_items: settings.export_max_items,
             hub,
             produce,
             shutdown: shutdown.clone(),

@@ -13,6 +13,8 @@ pub const PROCESSING_SECONDS: &str = "acme_processing_seconds";
 pub const BATCH_SIZE: &str = "acme_processing_batch_size";
 pub const CONSUMER_LAG: &str = "acme_consumer_lag";
 pub const OUTBOX_BACKLOG: &str = "acme_outbox_backlog";
+pub const PASSWORD_CHECK_MEMORY: &str = "acme_password_check_memory_bytes";
+pub const RESIDENT_MEMORY: &str = "process_resident_memory_bytes";
 
 static HANDLE: OnceLock<PrometheusHandle> = OnceLock::new();
 
@@ -58,9 +60,53 @@ fn describe() {
         "Messages not yet processed, per partition of the invoices topic"
     );
     metrics::describe_gauge!(OUTBOX_BACKLOG, "Outbox rows not yet published");
+    metrics::describe_gauge!(
+        PASSWORD_CHECK_MEMORY,
+        metrics::Unit::Bytes,
+        "Argon2 working memory held by the password checkers (none while idle)"
+    );
+    metrics::describe_gauge!(
+        RESIDENT_MEMORY,
+        metrics::Unit::Bytes,
+        "Resident memory of this process"
+    );
 }
 
-/// The `/metrics` page.
-pub async fn render() -> String {
+/// The `/metrics` page; memory gauges are read when it is asked for.
+pub async fn render(
+    axum::extract::State(state): axum::extract::State<crate::startup::AppState>,
+) -> String {
+    metrics::gauge!(PASSWORD_CHECK_MEMORY).set(state.app.password_checks.mapped_bytes() as f64);
+    if let Some(bytes) = resident_bytes() {
+        metrics::gauge!(RESIDENT_MEMORY).set(bytes as f64);
+    }
     handle().render()
+}
+
+/// VmRSS of this process (Linux), in bytes.
+pub fn resident_bytes() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    vm_rss_bytes(&status)
+}
+
+fn vm_rss_bytes(status: &str) -> Option<u64> {
+    let line = status.lines().find(|line| line.starts_with("VmRSS:"))?;
+    let kib: u64 = line
+        .trim_start_matches("VmRSS:")
+        .trim()
+        .trim_end_matches("kB")
+        .trim()
+        .parse()
+        .ok()?;
+    Some(kib * 1024)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn resident_memory_is_read_from_the_status_file() {
+        let status = "Name:\tserver\nVmPeak:\t  200000 kB\nVmRSS:\t   23456 kB\nThreads:\t9\n";
+        assert_eq!(super::vm_rss_bytes(status), Some(23456 * 1024));
+        assert_eq!(super::vm_rss_bytes("Name:\tserver\n"), None);
+    }
 }

@@ -23,6 +23,9 @@ use tokio::sync::broadcast::error::RecvError;
 
 /// The most items one replay sends; a browser further behind reloads the page.
 const MAX_REPLAY: i64 = 5_000;
+/// A replay reads the database this many items at a time, so that a socket holds one page
+/// however far behind its browser was.
+const REPLAY_PAGE: i64 = 250;
 /// A client that cannot take one message for this long is disconnected.
 const SEND_TIMEOUT: Duration = Duration::from_secs(10);
 /// Largest message a client may send.
@@ -124,17 +127,30 @@ async fn send_range(
     if until <= *last_sent {
         return Ok(());
     }
-    let from = (*last_sent).max(until - MAX_REPLAY);
-    let items = app::db::activity::between(&state.app.pool, from, until, &FeedFilter::default())
+    let mut from = (*last_sent).max(until - MAX_REPLAY);
+    while from < until {
+        let page = app::db::activity::between(
+            &state.app.pool,
+            from,
+            until,
+            &FeedFilter::default(),
+            REPLAY_PAGE,
+        )
         .await
         .map_err(axum::Error::new)?;
-    for item in items {
-        send_frame(
-            socket,
-            last_sent,
-            FeedFrame::new(item).map_err(axum::Error::new)?,
-        )
-        .await?;
+        let full = page.len() as i64 == REPLAY_PAGE;
+        for item in page {
+            from = item.seq;
+            send_frame(
+                socket,
+                last_sent,
+                FeedFrame::new(item).map_err(axum::Error::new)?,
+            )
+            .await?;
+        }
+        if !full {
+            break;
+        }
     }
     Ok(())
 }

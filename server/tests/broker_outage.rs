@@ -184,11 +184,7 @@ async fn the_broker_leading_the_invoices_is_killed_mid_stream_and_nothing_is_los
     server::startup::ensure_topics(&env.settings)
         .await
         .expect("topics on the cluster");
-    let tools = app::kafka_tools::KafkaTools {
-        brokers: env.settings.kafka_broker.clone(),
-        dlq_topic: env.settings.dlq_topic.clone(),
-        protected_topics: vec![env.settings.invoices_topic.clone()],
-    };
+    let tools = env.settings.kafka_tools();
     let before = app::kafka_tools::cluster::cluster(&tools).await;
     assert_eq!(before.brokers.len(), 3, "{before:?}");
     assert!(

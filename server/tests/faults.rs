@@ -326,11 +326,7 @@ async fn a_failing_invoice_waits_aside_while_other_invoices_flow_and_keeps_its_o
 /// The processor group's lag on each partition of the invoices topic, once it has committed
 /// an offset on every one.
 async fn processor_lag(env: &TestEnv) -> Option<Vec<i64>> {
-    let tools = app::kafka_tools::KafkaTools {
-        brokers: env.settings.kafka_broker.clone(),
-        dlq_topic: env.settings.dlq_topic.clone(),
-        protected_topics: vec![],
-    };
+    let tools = env.settings.kafka_tools();
     let group = app::kafka_tools::groups::describe_group(&tools, &env.settings.processor_group_id)
         .await
         .ok()?;

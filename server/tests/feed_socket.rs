@@ -1,6 +1,7 @@
 //! The feed socket's promises to every browser: a slow or stuck one never slows the others
-//! and is told to resync, oversized messages close the socket, silent clients are closed by
-//! the ping/pong check, and dead letters show in the feed with their reason.
+//! and is told to resync, one far behind catches up completely, oversized messages close the
+//! socket, silent clients are closed by the ping/pong check, and dead letters show in the feed
+//! with their reason. And the feed's export, however long.
 
 mod common;
 
@@ -12,9 +13,17 @@ use tokio_tungstenite::tungstenite::Message;
 
 fn padded_item(seq: i64) -> ActivityItem {
     ActivityItem {
+        // About 8 KB per item, so a stuck client's socket buffers fill after a few hundred.
+        effects: vec!["x".repeat(8_000)],
+        ..item(seq, "created")
+    }
+}
+
+fn item(seq: i64, action: &str) -> ActivityItem {
+    ActivityItem {
         seq,
         event_id: uuid::Uuid::new_v4(),
-        action: "created".into(),
+        action: action.into(),
         invoice_id: uuid::Uuid::new_v4().to_string(),
         customer_id: LEE_ROBINSON.into(),
         customer_name: Some("Lee Robinson".into()),
@@ -24,10 +33,25 @@ fn padded_item(seq: i64) -> ActivityItem {
         previous_status: None,
         occurred_at: chrono::Utc::now(),
         processed_at: chrono::Utc::now(),
-        // About 8 KB per item, so a stuck client's socket buffers fill after a few hundred.
-        effects: vec!["x".repeat(8_000)],
+        effects: vec!["email:confirmation".into()],
         reason: None,
     }
+}
+
+/// Appends `n` items to the feed in one transaction, as the processor does, every third one
+/// a deletion; returns them with their seqs.
+async fn feed_items(env: &TestEnv, n: i64) -> Vec<ActivityItem> {
+    let mut items: Vec<_> = (1..=n)
+        .map(|i| item(0, if i % 3 == 0 { "deleted" } else { "created" }))
+        .collect();
+    let mut tx = env.pool.begin().await.unwrap();
+    let appended =
+        server::activity_feed::append_all(&mut tx, &env.settings.activity_topic, &mut items)
+            .await
+            .unwrap();
+    tx.commit().await.unwrap();
+    assert_eq!(appended as i64, n);
+    items
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -193,5 +217,75 @@ async fn a_dead_letter_shows_in_the_feed_with_its_reason() {
         0,
         "a dead letter is not processed"
     );
+    app.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_browser_back_after_1200_items_gets_each_once_in_order() {
+    let env = test_env().await;
+    let app = TestApp::spawn_with(server::settings::Settings {
+        run_processor: false,
+        ..env.settings.clone()
+    })
+    .await;
+    let cookie = app.session_cookie().await;
+    let written = feed_items(&env, 1_200).await;
+
+    // The browser last saw nothing: the server replays all of it (a page at a time) and then
+    // goes on live, where the same items arrive again from the activity topic and are skipped.
+    let mut back = FeedClient::open(&app, &cookie, Some(0)).await;
+    assert_eq!(back.position, 0);
+    let received = back.items(1_200, Duration::from_secs(30)).await;
+    assert_eq!(received.len(), 1_200);
+    assert_gapless(&received, 1);
+    let ids = |items: &[ActivityItem]| items.iter().map(|i| i.event_id).collect::<Vec<_>>();
+    assert_eq!(ids(&received), ids(&written));
+    assert!(
+        back.next_item(Duration::from_secs(3)).await.is_none(),
+        "no item twice once the relay has published them"
+    );
+    app.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_export_writes_the_newest_items_up_to_its_setting_across_pages() {
+    let env = test_env().await;
+    let app = TestApp::spawn_with(server::settings::Settings {
+        run_processor: false,
+        export_max_items: 700,
+        ..env.settings.clone()
+    })
+    .await;
+    let client = app.signed_in_client().await;
+    feed_items(&env, 1_200).await;
+
+    let export = |query: &'static str| {
+        let (client, url) = (
+            client.clone(),
+            app.url(&format!("/api/activity/export{query}")),
+        );
+        async move {
+            let response = client.get(url).send().await.unwrap();
+            assert_eq!(response.status(), 200);
+            assert_eq!(response.headers()["content-type"], "application/json");
+            assert!(response.headers()["content-disposition"]
+                .to_str()
+                .unwrap()
+                .starts_with("attachment; filename=\"activity-"));
+            response.json::<Vec<ActivityItem>>().await.unwrap()
+        }
+    };
+    let seqs = |items: &[ActivityItem]| items.iter().map(|i| i.seq).collect::<Vec<_>>();
+    let newest = export("").await;
+    assert_eq!(seqs(&newest), (501..=1_200).rev().collect::<Vec<_>>());
+    let deleted = export("?action=deleted").await;
+    assert_eq!(deleted.len(), 400);
+    assert!(deleted.iter().all(|i| i.action == "deleted"));
+    assert_eq!(
+        seqs(&deleted),
+        (1..=400).rev().map(|i| i * 3).collect::<Vec<_>>()
+    );
+    let none = export("?customer=nobody").await;
+    assert!(none.is_empty());
     app.stop().await;
 }

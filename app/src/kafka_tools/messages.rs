@@ -69,11 +69,41 @@ pub async fn browse(
     tools: &KafkaTools,
     query: BrowseQuery,
 ) -> Result<Vec<BrowsedMessage>, ToolError> {
-    let brokers = tools.brokers.clone();
-    blocking(move || browse_blocking(&brokers, &query)).await
+    let (brokers, max_bytes) = (tools.brokers.clone(), tools.browse_max_bytes);
+    blocking(move || browse_blocking(&brokers, &query, max_bytes)).await
 }
 
-fn browse_blocking(brokers: &str, query: &BrowseQuery) -> Result<Vec<BrowsedMessage>, ToolError> {
+/// Value bytes held in `messages`.
+fn held_bytes(messages: &[BrowsedMessage]) -> usize {
+    messages.iter().map(|m| m.value.len()).sum()
+}
+
+/// Keeps what a browse may show: at most `limit` messages holding at most `max_bytes` of
+/// values (and always the first, however big: the broker bounds one message), the first ones
+/// when reading forward, the newest otherwise, in that order.
+fn keep_within(found: &mut Vec<BrowsedMessage>, forward: bool, limit: usize, max_bytes: usize) {
+    if forward {
+        found.sort_by_key(|m| (m.timestamp.unwrap_or(0), m.partition, m.offset));
+    } else {
+        found.sort_by_key(|m| std::cmp::Reverse((m.timestamp.unwrap_or(0), m.partition, m.offset)));
+    }
+    found.truncate(limit);
+    let mut held = 0;
+    let within = found
+        .iter()
+        .take_while(|m| {
+            held += m.value.len();
+            held <= max_bytes
+        })
+        .count();
+    found.truncate(within.max(1));
+}
+
+fn browse_blocking(
+    brokers: &str,
+    query: &BrowseQuery,
+    max_bytes: usize,
+) -> Result<Vec<BrowsedMessage>, ToolError> {
     let limit = query.limit.clamp(1, MAX_LIMIT);
     let client = metadata_client(brokers)?;
     let mut parts = partitions(&client, brokers, &query.topic)?;
@@ -148,7 +178,13 @@ fn browse_blocking(brokers: &str, query: &BrowseQuery) -> Result<Vec<BrowsedMess
     let mut open: Vec<(i32, i64)> = starts.iter().map(|(id, _, end)| (*id, *end)).collect();
     let forward = !matches!(query.start, Start::Newest);
     let deadline = Instant::now() + Duration::from_secs(10);
-    while !open.is_empty() && Instant::now() < deadline && !(forward && found.len() >= limit * 4) {
+    // Value bytes in `found`; with its length, kept within bounds as messages arrive.
+    let (mut held, mut matched, mut full) = (0, 0, false);
+    // Reading forward, a few times the limit lets partitions interleave by time.
+    while !open.is_empty()
+        && Instant::now() < deadline
+        && !(forward && (full || matched >= limit * 4))
+    {
         let Some(result) = consumer.poll(Duration::from_millis(200)) else {
             continue;
         };
@@ -160,16 +196,19 @@ fn browse_blocking(brokers: &str, query: &BrowseQuery) -> Result<Vec<BrowsedMess
             }
         }
         if query.matches(&browsed) {
+            matched += 1;
+            held += browsed.value.len();
             found.push(browsed);
+            if found.len() >= limit * 2 || held > max_bytes {
+                keep_within(&mut found, forward, limit, max_bytes);
+                held = held_bytes(&found);
+                // Fewer than the limit left means the bytes ran out; reading forward, what
+                // comes next is later and would not be shown.
+                full = found.len() < limit;
+            }
         }
     }
-    if forward {
-        found.sort_by_key(|m| (m.timestamp.unwrap_or(0), m.partition, m.offset));
-        found.truncate(limit);
-    } else {
-        found.sort_by_key(|m| std::cmp::Reverse((m.timestamp.unwrap_or(0), m.partition, m.offset)));
-        found.truncate(limit);
-    }
+    keep_within(&mut found, forward, limit, max_bytes);
     Ok(found)
 }
 
@@ -229,4 +268,48 @@ pub async fn produce_lines(
         results.push((line, delivery.partition, delivery.offset));
     }
     Ok(results)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{held_bytes, keep_within, BrowsedMessage};
+
+    fn message(partition: i32, offset: i64, bytes: usize) -> BrowsedMessage {
+        BrowsedMessage {
+            topic: "t".into(),
+            partition,
+            offset,
+            timestamp: Some(1_000 + offset),
+            key: None,
+            headers: vec![],
+            value: "x".repeat(bytes),
+        }
+    }
+
+    fn offsets(found: &[BrowsedMessage]) -> Vec<i64> {
+        found.iter().map(|m| m.offset).collect()
+    }
+
+    #[test]
+    fn a_browse_keeps_at_most_its_limit_and_its_bytes_newest_or_first() {
+        let all: Vec<_> = (0..10).map(|o| message((o % 2) as i32, o, 100)).collect();
+        let mut newest = all.clone();
+        keep_within(&mut newest, false, 4, 1_000);
+        assert_eq!(offsets(&newest), [9, 8, 7, 6]);
+        let mut first = all.clone();
+        keep_within(&mut first, true, 4, 1_000);
+        assert_eq!(offsets(&first), [0, 1, 2, 3]);
+        // 250 bytes hold two messages of 100.
+        let mut small = all.clone();
+        keep_within(&mut small, false, 4, 250);
+        assert_eq!(offsets(&small), [9, 8]);
+        assert_eq!(held_bytes(&small), 200);
+        let mut huge = vec![message(0, 1, 10_000), message(0, 2, 10)];
+        keep_within(&mut huge, true, 4, 1_000);
+        assert_eq!(
+            offsets(&huge),
+            [1],
+            "the first message is shown however big"
+        );
+    }
 }

@@ -306,6 +306,8 @@ mod tests {
 pub struct KafkaTools {
     pub brokers: String,
     pub dlq_topic: String,
+    /// The most value bytes one browse holds (setting `browse_max_bytes`).
+    pub browse_max_bytes: usize,
     /// The app's own topics (invoices, activity, dead letters).
     pub protected_topics: Vec<String>,
 }

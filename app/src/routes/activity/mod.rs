@@ -56,6 +56,9 @@ pub async fn activity_feed(
         .map_err(|e| AppError::unavailable("could not load the activity feed", &e))
 }
 
+/// The most items one `activity_between` call answers with.
+const MAX_BETWEEN: i64 = 5_000;
+
 /// Items after `after` up to `until` that match the filter, oldest first: what happened
 /// between the page being rendered and the tab's live connection starting.
 #[server(endpoint = "activity_between")]
@@ -66,12 +69,13 @@ pub async fn activity_between(
     customer: Option<String>,
 ) -> Result<Vec<ActivityItem>, AppError> {
     let state = crate::state::app_state()?;
-    let until = until.min(after + 5_000);
+    let until = until.min(after + MAX_BETWEEN);
     crate::db::activity::between(
         &state.pool,
         after,
         until,
         &FeedFilter::new(action, customer),
+        MAX_BETWEEN,
     )
     .await
     .map_err(|e| AppError::unavailable("could not load the activity feed", &e))

@@ -5,6 +5,25 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
+/// Kafka header names, one spelling for whoever writes and whoever reads them.
+pub mod headers {
+    /// The event's action (`created`, `updated`, ...), as in our users' guide.
+    pub const EVENT_TYPE: &str = "event-type";
+    /// Who published the message.
+    pub const SOURCE: &str = "source";
+    /// Every header the dead-letter topic adds starts with this.
+    pub const DLQ_PREFIX: &str = "dlq-";
+    pub const DLQ_ORIGINAL_TOPIC: &str = "dlq-original-topic";
+    pub const DLQ_ORIGINAL_PARTITION: &str = "dlq-original-partition";
+    pub const DLQ_ORIGINAL_OFFSET: &str = "dlq-original-offset";
+    /// Why the message could not be processed.
+    pub const DLQ_ERROR: &str = "dlq-error";
+    /// How often it was tried.
+    pub const DLQ_ATTEMPTS: &str = "dlq-attempts";
+    /// On a replayed dead letter: `topic/partition/offset` of the dead letter it came from.
+    pub const REPLAYED_FROM: &str = "dlq-replayed-from";
+}
+
 /// The `event-type` header and `action` field of an invoice event.
 pub mod action {
     pub const CREATED: &str = "created";

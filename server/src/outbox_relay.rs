@@ -3,7 +3,9 @@
 //! advisory lock makes sure only one relay publishes at a time across server processes.
 
 use crate::kafka::SOURCE;
-use crate::telemetry_metrics::{OUTBOX_BACKLOG, PUBLISHED};
+use crate::telemetry::metrics::{OUTBOX_BACKLOG, PUBLISHED};
+use app::backoff::{Backoff, Retries};
+use app::events::headers;
 use futures::future::join_all;
 use rdkafka::{
     message::{Header, OwnedHeaders},
@@ -40,33 +42,40 @@ struct OutboxRow {
     payload: String,
 }
 
+/// After a failure the relay waits 400 ms, doubling, at most 10 s (with jitter).
+pub const RETRY: Backoff = Backoff::new(Duration::from_millis(400), Duration::from_secs(10));
+
 pub async fn run(pool: PgPool, producer: FutureProducer, shutdown: CancellationToken) {
-    // Failures in a row: reset by every batch that goes out, so an outage long ago does not
-    // slow the retries of the next one.
-    let mut failures = 0u32;
+    run_counting(pool, producer, shutdown, Retries::new(RETRY)).await;
+}
+
+/// The relay, counting failures in a row in `retries` (returned when it stops): every batch
+/// that goes out starts the count again, so an outage long ago does not slow the retries of
+/// the next one.
+pub async fn run_counting(
+    pool: PgPool,
+    producer: FutureProducer,
+    shutdown: CancellationToken,
+    mut retries: Retries,
+) -> Retries {
     while !shutdown.is_cancelled() {
-        match relay_while_elected(&pool, &producer, &shutdown, &mut failures).await {
-            Ok(()) => return,
+        match relay_while_elected(&pool, &producer, &shutdown, &mut retries).await {
+            Ok(()) => break,
             Err(e) => {
-                failures += 1;
-                let delay = retry_delay(failures);
+                let delay = retries.failed();
                 tracing::warn!(error = %e, retry_in_ms = delay.as_millis() as u64, "outbox relay failed; retrying");
-                tokio::select! { _ = shutdown.cancelled() => return, _ = tokio::time::sleep(delay) => {} }
+                tokio::select! { _ = shutdown.cancelled() => break, _ = tokio::time::sleep(delay) => {} }
             }
         }
     }
-}
-
-/// 400 ms after the first failure, doubling, at most 10 s.
-fn retry_delay(failures_in_a_row: u32) -> Duration {
-    Duration::from_millis((200u64 << failures_in_a_row.clamp(1, 6)).min(10_000))
+    retries
 }
 
 async fn relay_while_elected(
     pool: &PgPool,
     producer: &FutureProducer,
     shutdown: &CancellationToken,
-    failures: &mut u32,
+    retries: &mut Retries,
 ) -> Result<(), RelayError> {
     // A connection of our own: the lock lives as long as it does.
     let mut conn = pool.acquire().await?.detach();
@@ -85,7 +94,7 @@ async fn relay_while_elected(
     listener.listen("outbox_new").await?;
     loop {
         let published = publish_batch(&mut conn, producer).await?;
-        *failures = 0;
+        retries.succeeded();
         if published as i64 == BATCH {
             continue;
         }
@@ -120,11 +129,11 @@ pub async fn publish_batch(
     let deliveries = rows.iter().map(|row| {
         let headers = OwnedHeaders::new()
             .insert(Header {
-                key: "event-type",
+                key: headers::EVENT_TYPE,
                 value: Some(row.event_type.as_str()),
             })
             .insert(Header {
-                key: "source",
+                key: headers::SOURCE,
                 value: Some(SOURCE),
             });
         let record = FutureRecord::to(&row.topic)
@@ -189,14 +198,16 @@ pub async fn publish_batch(
 
 #[cfg(test)]
 mod tests {
-    use super::retry_delay;
+    use super::RETRY;
     use std::time::Duration;
 
     #[test]
     fn retries_back_off_from_400_ms_to_at_most_10_s() {
-        assert_eq!(retry_delay(1), Duration::from_millis(400));
-        assert_eq!(retry_delay(2), Duration::from_millis(800));
-        assert_eq!(retry_delay(6), Duration::from_millis(10_000));
-        assert_eq!(retry_delay(60), Duration::from_millis(10_000));
+        assert_eq!(RETRY.ceiling(1), Duration::from_millis(400));
+        assert_eq!(RETRY.ceiling(2), Duration::from_millis(800));
+        assert_eq!(RETRY.ceiling(6), Duration::from_millis(10_000));
+        assert_eq!(RETRY.ceiling(60), Duration::from_millis(10_000));
+        assert!(RETRY.delay(1) <= Duration::from_millis(400));
+        assert!(RETRY.delay(60) >= Duration::from_secs(5));
     }
 }

@@ -1,5 +1,4 @@
 pub mod icons;
-pub mod invoice_fields;
 pub mod layout;
 pub mod live;
 pub mod locale_switch;

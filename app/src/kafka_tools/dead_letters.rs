@@ -4,6 +4,7 @@
 
 use super::messages::browse;
 use super::{BrowseQuery, BrowsedMessage, DeadLetter, KafkaTools, Replayed, Start, ToolError};
+use crate::events::headers;
 use rdkafka::{
     message::{Header, OwnedHeaders},
     producer::FutureRecord,
@@ -29,12 +30,12 @@ fn letter(message: BrowsedMessage) -> DeadLetter {
         timestamp: message.timestamp,
         key: message.key.clone(),
         event_id,
-        event_type: header("event-type"),
-        reason: header("dlq-error").unwrap_or_else(|| "(no reason recorded)".into()),
-        attempts: header("dlq-attempts").and_then(|a| a.parse().ok()),
-        original_topic: header("dlq-original-topic"),
-        original_partition: header("dlq-original-partition").and_then(|p| p.parse().ok()),
-        original_offset: header("dlq-original-offset").and_then(|o| o.parse().ok()),
+        event_type: header(headers::EVENT_TYPE),
+        reason: header(headers::DLQ_ERROR).unwrap_or_else(|| "(no reason recorded)".into()),
+        attempts: header(headers::DLQ_ATTEMPTS).and_then(|a| a.parse().ok()),
+        original_topic: header(headers::DLQ_ORIGINAL_TOPIC),
+        original_partition: header(headers::DLQ_ORIGINAL_PARTITION).and_then(|p| p.parse().ok()),
+        original_offset: header(headers::DLQ_ORIGINAL_OFFSET).and_then(|o| o.parse().ok()),
         value: message.value,
         headers: message.headers,
         replayed_at: None,
@@ -110,7 +111,11 @@ pub async fn replay(
             )));
         };
         let mut headers = OwnedHeaders::new();
-        for (k, v) in l.headers.iter().filter(|(k, _)| !k.starts_with("dlq-")) {
+        for (k, v) in l
+            .headers
+            .iter()
+            .filter(|(k, _)| !k.starts_with(headers::DLQ_PREFIX))
+        {
             headers = headers.insert(Header {
                 key: k,
                 value: Some(v.as_bytes()),
@@ -118,7 +123,7 @@ pub async fn replay(
         }
         let from = format!("{}/{}/{}", tools.dlq_topic, l.partition, l.offset);
         headers = headers.insert(Header {
-            key: "dlq-replayed-from",
+            key: headers::REPLAYED_FROM,
             value: Some(from.as_bytes()),
         });
         let mut record: FutureRecord<'_, str, str> = FutureRecord::to(&topic)

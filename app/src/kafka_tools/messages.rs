@@ -4,6 +4,7 @@
 
 use super::cluster::{blocking, fetch_metadata, metadata_client, partitions, timeout};
 use super::{BrowseQuery, BrowsedMessage, KafkaTools, Start, ToolError};
+use crate::events::headers;
 use rdkafka::{
     consumer::{BaseConsumer, Consumer},
     message::{BorrowedMessage, Header, Headers, OwnedHeaders},
@@ -246,12 +247,12 @@ pub async fn produce_lines(
             .and_then(|v| v.as_str())
             .map(str::to_string);
         let mut headers = OwnedHeaders::new().insert(Header {
-            key: "source",
+            key: headers::SOURCE,
             value: Some("acmectl"),
         });
         if let Some(action) = value.get("action").and_then(|v| v.as_str()) {
             headers = headers.insert(Header {
-                key: "event-type",
+                key: headers::EVENT_TYPE,
                 value: Some(action),
             });
         }

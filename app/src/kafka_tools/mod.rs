@@ -3,6 +3,7 @@
 //! The types travel to the browser; the Kafka calls (rdkafka admin and consumer APIs) are
 //! server only.
 
+use crate::events::headers;
 use serde::{Deserialize, Serialize};
 
 #[cfg(feature = "ssr")]
@@ -116,7 +117,7 @@ impl BrowseQuery {
     pub fn matches(&self, message: &BrowsedMessage) -> bool {
         self.event_type
             .as_deref()
-            .is_none_or(|t| message.header("event-type") == Some(t))
+            .is_none_or(|t| message.header(headers::EVENT_TYPE) == Some(t))
             && self
                 .key
                 .as_deref()
@@ -253,7 +254,7 @@ mod tests {
             offset: 0,
             timestamp: None,
             key: Some(key.into()),
-            headers: vec![("event-type".into(), event_type.into())],
+            headers: vec![(headers::EVENT_TYPE.into(), event_type.into())],
             value: value.into(),
         }
     }

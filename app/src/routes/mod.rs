@@ -1,8 +1,7 @@
 pub mod activity;
-pub mod create_invoice;
 pub mod customers;
-pub mod edit_invoice;
 pub mod home;
+pub mod invoice_form;
 pub mod invoices;
 pub mod kafka;
 pub mod login;

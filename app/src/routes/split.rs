@@ -29,8 +29,8 @@ pub enum InvoiceForm {
 #[wasm_split(invoice_forms, wasm_split_path = ::leptos::wasm_split, fallible, preload(preload_invoice_forms))]
 fn invoice_form_view(form: InvoiceForm) -> Result<AnyView, SplitLoaderError> {
     Ok(match form {
-        InvoiceForm::Create => super::create_invoice::CreateInvoicePage().into_any(),
-        InvoiceForm::Edit => super::edit_invoice::EditInvoicePage().into_any(),
+        InvoiceForm::Create => super::invoice_form::create::CreateInvoicePage().into_any(),
+        InvoiceForm::Edit => super::invoice_form::edit::EditInvoicePage().into_any(),
     })
 }
 

@@ -1,6 +1,9 @@
 //! Kafka clients, configured from our settings.
 
+pub mod detached;
 pub mod topics;
+
+pub use detached::DetachedMessage;
 
 use rdkafka::{config::ClientConfig, consumer::StreamConsumer, producer::FutureProducer};
 use std::sync::OnceLock;

@@ -16,6 +16,10 @@ use web_sys::{MessageEvent, WebSocket};
 const UPDATE_PAUSE: Duration = Duration::from_millis(300);
 /// Failed reconnects in a row before the indicator says offline.
 const OFFLINE_AFTER: u32 = 4;
+/// Reconnects after 250 ms, doubling, at most 8 s (with jitter: a server restart does not
+/// bring every tab back in the same instant).
+const RECONNECT: crate::backoff::Backoff =
+    crate::backoff::Backoff::new(Duration::from_millis(250), Duration::from_secs(8));
 
 pub struct LiveSocket {
     live: LiveUpdates,
@@ -195,7 +199,7 @@ impl LiveSocket {
             } else {
                 Connection::Reconnecting
             });
-        let delay = Duration::from_millis((250u64 << failures.min(5)).min(8_000));
+        let delay = RECONNECT.delay(failures + 1);
         let feed = Rc::clone(self);
         set_timeout(move || feed.open(), delay);
     }

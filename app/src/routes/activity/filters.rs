@@ -3,7 +3,7 @@
 
 use crate::events::{action::FEED_ACTIONS, FeedFilter};
 use crate::i18n::*;
-use crate::routes::create_invoice::customers_for_select;
+use crate::routes::invoice_form::customers_for_select;
 use leptos::prelude::*;
 use leptos_router::hooks::use_navigate;
 

@@ -57,6 +57,7 @@ pub async fn activity_feed(
 }
 
 /// The most items one `activity_between` call answers with.
+#[cfg(feature = "ssr")]
 const MAX_BETWEEN: i64 = 5_000;
 
 /// Items after `after` up to `until` that match the filter, oldest first: what happened

@@ -1,0 +1,97 @@
+use super::{customers_for_select, go_to_list_when_saved, Breadcrumbs, FormButtons};
+use super::{fields::InvoiceFields, SaveOutcome};
+use crate::domain::{AmountCents, InvoiceDraft};
+use crate::errors::AppError;
+use crate::formatting::number_style;
+use crate::i18n::*;
+use crate::models::InvoiceEditable;
+use crate::routes::not_found::NotFoundPanel;
+use leptos::prelude::*;
+use leptos_router::hooks::use_params_map;
+
+/// The invoice to edit; `None` for an unknown or malformed id.
+#[server(endpoint = "invoice_for_edit")]
+pub async fn invoice_for_edit(id: String) -> Result<Option<InvoiceEditable>, AppError> {
+    let Ok(id) = uuid::Uuid::parse_str(&id) else {
+        return Ok(None);
+    };
+    let state = crate::state::app_state()?;
+    crate::db::invoices::editable(&state.pool, id)
+        .await
+        .map_err(AppError::from)
+}
+
+/// Validates the form, then saves the change with its `updated` (and `status_changed`) event.
+#[server(endpoint = "update_invoice")]
+pub async fn update_invoice(
+    id: String,
+    customer_id: String,
+    amount: String,
+    status: Option<String>,
+    lang: Option<String>,
+) -> Result<SaveOutcome, AppError> {
+    let state = crate::state::app_state()?;
+    let Ok(id) = uuid::Uuid::parse_str(&id) else {
+        return Ok(SaveOutcome::NotFound);
+    };
+    let draft = InvoiceDraft {
+        customer_id,
+        amount,
+        status,
+    };
+    let input = match super::check::check(&state.pool, draft, lang.as_deref(), "Update").await? {
+        Ok(input) => input,
+        Err(outcome) => return Ok(outcome),
+    };
+    let found = crate::db::invoices::update(&state.pool, &state.invoices_topic, id, &input)
+        .await
+        .map_err(AppError::from)?;
+    if !found {
+        return Ok(SaveOutcome::NotFound);
+    }
+    tracing::info!(invoice_id = %id, "invoice updated");
+    Ok(SaveOutcome::Saved { id })
+}
+
+#[component]
+pub fn EditInvoicePage() -> impl IntoView {
+    let params = use_params_map();
+    let id = move || params.read().get("id").unwrap_or_default();
+    let invoice = Resource::new(id, invoice_for_edit);
+    let customers = Resource::new(|| (), |_| customers_for_select());
+    let update = ServerAction::<UpdateInvoice>::new();
+    let outcome = Signal::derive(move || update.value().get());
+    go_to_list_when_saved(outcome);
+    let i18n = use_i18n();
+    view! {
+        <Suspense fallback=|| view! { <div class="h-64 animate-pulse rounded-md bg-gray-100 dark:bg-gray-800"></div> }>
+            {move || Suspend::new(async move {
+                let (invoice, customers) = (invoice.await?, customers.await?);
+                Ok::<_, AppError>(match invoice {
+                    None => view! { <InvoiceNotFound /> }.into_any(),
+                    Some(invoice) => {
+                        let initial = InvoiceDraft {
+                            customer_id: invoice.customer_id.to_string(),
+                            amount: AmountCents::from_cents(invoice.amount_cents).map(|a| a.to_plain(number_style(i18n.get_locale_untracked()))).unwrap_or_default(),
+                            status: Some(invoice.status.clone()),
+                        };
+                        view! {
+                            <Breadcrumbs>{t!(i18n, edit_invoice)}</Breadcrumbs>
+                            <ActionForm action=update>
+                                <input type="hidden" name="id" value=invoice.id.to_string() />
+                                <InvoiceFields customers initial outcome updating=true />
+                                <FormButtons pending=update.pending()>{t!(i18n, edit_invoice)}</FormButtons>
+                            </ActionForm>
+                        }.into_any()
+                    }
+                })
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+pub fn InvoiceNotFound() -> impl IntoView {
+    let i18n = use_i18n();
+    view! { <NotFoundPanel back_to="/dashboard/invoices">{t!(i18n, not_found_invoice)}</NotFoundPanel> }
+}

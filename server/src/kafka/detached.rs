@@ -1,0 +1,38 @@
+//! Messages detached from their consumer.
+
+use rdkafka::message::BorrowedMessage;
+use rdkafka::Message;
+
+/// A Kafka message detached from its consumer: it can wait in a batch, be parked in the
+/// database (hence `FromRow`, with the column names of `parked_events`) and be dead-lettered.
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct DetachedMessage {
+    /// The message key: the invoice id for our events.
+    pub invoice_key: String,
+    #[sqlx(rename = "kafka_topic")]
+    pub topic: String,
+    #[sqlx(rename = "kafka_partition")]
+    pub partition: i32,
+    #[sqlx(rename = "kafka_offset")]
+    pub offset: i64,
+    #[sqlx(rename = "message_key")]
+    pub key: Option<Vec<u8>>,
+    pub payload: Option<Vec<u8>>,
+    #[sqlx(json)]
+    pub headers: Vec<(String, String)>,
+}
+
+impl DetachedMessage {
+    pub fn from_message(message: &BorrowedMessage<'_>) -> Self {
+        let headers = app::kafka_tools::messages::header_pairs(message);
+        Self {
+            invoice_key: String::from_utf8_lossy(message.key().unwrap_or_default()).into_owned(),
+            topic: message.topic().to_string(),
+            partition: message.partition(),
+            offset: message.offset(),
+            key: message.key().map(<[u8]>::to_vec),
+            payload: message.payload().map(<[u8]>::to_vec),
+            headers,
+        }
+    }
+}

@@ -1,0 +1,371 @@
+//! What every integration test stands on: the real PostgreSQL and Kafka started by
+//! scripts/services.sh, with a fresh database and fresh topics for each test.
+
+pub mod feed;
+pub mod outside;
+
+use app::domain::{AmountCents, InvoiceInput, InvoiceStatus};
+use rdkafka::{
+    consumer::{Consumer, StreamConsumer},
+    message::OwnedMessage,
+    ClientConfig, Message,
+};
+use server::settings::Settings;
+use sqlx::PgPool;
+use std::{path::Path, time::Duration};
+use uuid::Uuid;
+
+pub const LEE_ROBINSON: &str = "3958dc9e-742f-4377-85e9-fec4b6a6442a";
+
+pub struct TestEnv {
+    pub settings: Settings,
+    pub pool: PgPool,
+    /// Held for the whole test: shared by most, alone for those that stop the broker.
+    _turn: Turn,
+}
+
+/// Most tests run side by side; a test that stops the shared broker takes the run for itself.
+static RUN: tokio::sync::RwLock<()> = tokio::sync::RwLock::const_new(());
+
+#[allow(dead_code)] // held, never read
+enum Turn {
+    Shared(tokio::sync::RwLockReadGuard<'static, ()>),
+    Alone(tokio::sync::RwLockWriteGuard<'static, ()>),
+}
+
+/// Settings from Leptos.toml and the environment, pointed at a new database and new topics.
+pub async fn test_env() -> TestEnv {
+    environment(Turn::Shared(RUN.read().await)).await
+}
+
+/// As `test_env`, once every other test has finished and until this one has: for tests that
+/// stop the broker every test shares.
+pub async fn test_env_alone() -> TestEnv {
+    environment(Turn::Alone(RUN.write().await)).await
+}
+
+async fn environment(turn: Turn) -> TestEnv {
+    let file = Path::new(env!("CARGO_MANIFEST_DIR")).join("../Leptos.toml");
+    let (settings, pool) = server::scratch::environment("test", &file)
+        .await
+        .expect("test environment");
+    TestEnv {
+        settings,
+        pool,
+        _turn: turn,
+    }
+}
+
+pub fn invoice(dollars: &str, status: InvoiceStatus) -> InvoiceInput {
+    InvoiceInput {
+        customer_id: Uuid::parse_str(LEE_ROBINSON).unwrap(),
+        amount: AmountCents::parse_dollars(dollars).unwrap(),
+        status,
+    }
+}
+
+/// A message as a test inspects it.
+#[derive(Debug, Clone)]
+pub struct Received {
+    pub key: String,
+    pub headers: Vec<(String, String)>,
+    /// The value as text, and as JSON when it is JSON (else `Null`).
+    pub raw: String,
+    pub json: serde_json::Value,
+}
+
+impl Received {
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+/// Reads a topic from the beginning until `expected` messages arrived and then `quiet` passed
+/// without another one (so extra copies would be seen), or `timeout` passed.
+pub async fn read_topic(
+    brokers: &str,
+    topic: &str,
+    expected: usize,
+    timeout: Duration,
+    quiet: Duration,
+) -> Vec<Received> {
+    let consumer: StreamConsumer = ClientConfig::new()
+        .set("bootstrap.servers", brokers)
+        .set("group.id", format!("test-reader-{}", Uuid::new_v4()))
+        .set("auto.offset.reset", "earliest")
+        .set("enable.auto.commit", "false")
+        .create()
+        .expect("consumer");
+    consumer.subscribe(&[topic]).expect("subscribe");
+    let deadline = tokio::time::Instant::now() + timeout;
+    let mut received = Vec::new();
+    loop {
+        let wait = if received.len() >= expected {
+            quiet
+        } else {
+            deadline.saturating_duration_since(tokio::time::Instant::now())
+        };
+        match tokio::time::timeout(wait, consumer.recv()).await {
+            Ok(Ok(m)) => received.push(to_received(m.detach())),
+            Ok(Err(e)) => panic!("consumer error: {e}"),
+            Err(_) => break,
+        }
+    }
+    consumer.unsubscribe();
+    received
+}
+
+fn to_received(m: OwnedMessage) -> Received {
+    let headers = app::kafka_tools::messages::header_pairs(&m);
+    let raw = String::from_utf8_lossy(m.payload().unwrap_or_default()).into_owned();
+    Received {
+        key: String::from_utf8_lossy(m.key().unwrap_or_default()).into_owned(),
+        headers,
+        json: serde_json::from_str(&raw).unwrap_or(serde_json::Value::Null),
+        raw,
+    }
+}
+
+pub async fn count(pool: &PgPool, sql: &str) -> i64 {
+    sqlx::query_scalar(sql).fetch_one(pool).await.expect(sql)
+}
+
+/// Outbox rows the relay has not published yet.
+pub async fn unpublished(pool: &PgPool) -> i64 {
+    count(
+        pool,
+        "SELECT count(*) FROM outbox WHERE published_at IS NULL",
+    )
+    .await
+}
+
+/// Polls until `check` holds or the timeout passes; returns whether it held.
+pub async fn eventually<F, Fut>(timeout: Duration, mut check: F) -> bool
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = bool>,
+{
+    let deadline = tokio::time::Instant::now() + timeout;
+    while tokio::time::Instant::now() < deadline {
+        if check().await {
+            return true;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    false
+}
+
+/// The real server on a random port, with its relay, processor and feed.
+pub struct TestApp {
+    pub addr: std::net::SocketAddr,
+    /// The operations listener (/metrics, /readyz).
+    pub metrics_addr: Option<std::net::SocketAddr>,
+    pub shutdown: tokio_util::sync::CancellationToken,
+    running: tokio::task::JoinHandle<()>,
+}
+
+impl TestApp {
+    pub async fn spawn(env: &TestEnv) -> Self {
+        Self::spawn_with(env.settings.clone()).await
+    }
+
+    /// The server with settings of the test's own (e.g. a short ping interval).
+    pub async fn spawn_with(settings: Settings) -> Self {
+        let options = leptos::prelude::LeptosOptions::builder()
+            .output_name("acme")
+            .site_addr(([127, 0, 0, 1], 0))
+            .build();
+        let app = server::startup::Application::build(settings, options)
+            .await
+            .expect("server starts");
+        let (addr, shutdown) = (app.addr, app.shutdown.clone());
+        Self {
+            addr,
+            metrics_addr: app.metrics_addr,
+            shutdown,
+            running: tokio::spawn(app.run_until_stopped()),
+        }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("http://{}{path}", self.addr)
+    }
+
+    /// A path on the operations listener (/metrics, /readyz).
+    pub fn metrics_url(&self, path: &str) -> String {
+        let addr = self
+            .metrics_addr
+            .expect("the test server has a metrics listener");
+        format!("http://{addr}{path}")
+    }
+
+    /// A client that keeps cookies and does not follow redirects (tests look at them).
+    pub fn client(&self) -> reqwest::Client {
+        reqwest::Client::builder()
+            .cookie_store(true)
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap()
+    }
+
+    /// Logs `client` in as the demo user.
+    pub async fn log_in(&self, client: &reqwest::Client) -> reqwest::Response {
+        let form = [("email", "user@nextmail.com"), ("password", "123456")];
+        client
+            .post(self.url("/api/login"))
+            .form(&form)
+            .send()
+            .await
+            .unwrap()
+    }
+
+    /// A client signed in as the demo user.
+    pub async fn signed_in_client(&self) -> reqwest::Client {
+        let client = self.client();
+        let body = self.log_in(&client).await.text().await.unwrap();
+        assert!(body.contains("SignedIn"), "demo login failed: {body}");
+        client
+    }
+
+    /// The session cookie of a fresh login, for the WebSocket handshake.
+    pub async fn session_cookie(&self) -> String {
+        let response = self.log_in(&self.client()).await;
+        let cookie = response
+            .headers()
+            .get("set-cookie")
+            .expect("a session cookie")
+            .to_str()
+            .unwrap();
+        cookie.split(';').next().unwrap().to_string()
+    }
+
+    pub async fn stop(mut self) {
+        self.shutdown.cancel();
+        (&mut self.running).await.unwrap();
+    }
+}
+
+/// A test that fails before `stop` still stops its server: its blocking tasks would otherwise
+/// keep the test's runtime, and the whole test binary, waiting forever.
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        self.shutdown.cancel();
+    }
+}
+
+/// A processor for this test's topics, as the server builds it (two tries before a dead letter).
+pub fn test_processor(env: &TestEnv) -> server::processor::Processor {
+    server::processor::Processor {
+        pool: env.pool.clone(),
+        activity_topic: env.settings.activity_topic.clone(),
+        dead_letters: server::processor::DeadLetters {
+            producer: server::kafka::producer(&env.settings.kafka_broker).unwrap(),
+            topic: env.settings.dlq_topic.clone(),
+            max_attempts: 2,
+        },
+    }
+}
+
+/// A command running one of our binaries with this test's database and topics.
+pub fn binary_with_test_settings(binary: &str, env: &TestEnv) -> std::process::Command {
+    let mut command = std::process::Command::new(binary);
+    command
+        .current_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/.."))
+        .env("DATABASE_URL", &env.settings.database_url)
+        .env("KAFKA_BROKER", &env.settings.kafka_broker)
+        .env("KAFKA_TOPIC", &env.settings.invoices_topic)
+        .env("ACME_ACTIVITY_TOPIC", &env.settings.activity_topic)
+        .env("ACME_DLQ_TOPIC", &env.settings.dlq_topic)
+        .env("KAFKA_GROUP_ID", &env.settings.processor_group_id)
+        .env("RUST_LOG", "error");
+    command
+}
+
+/// Sends SIGTERM and waits up to `within` for the process to exit; kills it and returns
+/// `None` if it does not.
+pub fn stop_with_sigterm(
+    child: &mut std::process::Child,
+    within: Duration,
+) -> Option<std::process::ExitStatus> {
+    let signalled = std::time::Instant::now();
+    let _ = std::process::Command::new("kill")
+        .arg("-TERM")
+        .arg(child.id().to_string())
+        .status();
+    loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            return Some(status);
+        }
+        if signalled.elapsed() > within {
+            let _ = child.kill();
+            let _ = child.wait();
+            return None;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+/// Each invoice's actions in the order its events were written, and in the order the feed
+/// shows them.
+pub async fn orders_written_and_shown(
+    env: &TestEnv,
+) -> (Vec<(String, String)>, Vec<(String, String)>) {
+    let written = sqlx::query_as(
+        "SELECT message_key, string_agg(event_type, ',' ORDER BY id) FROM outbox WHERE topic = $1 GROUP BY 1 ORDER BY 1",
+    )
+    .bind(&env.settings.invoices_topic)
+    .fetch_all(&env.pool)
+    .await
+    .unwrap();
+    let shown = sqlx::query_as(
+        "SELECT item->>'invoiceId', string_agg(item->>'action', ',' ORDER BY seq) FROM activity_items GROUP BY 1 ORDER BY 1",
+    )
+    .fetch_all(&env.pool)
+    .await
+    .unwrap();
+    (written, shown)
+}
+
+/// One invoice's life as the dashboard writes it, each step its own transaction with its
+/// events: created pending at `dollars`, its amount raised by ten, and (if `paid`) marked paid.
+pub async fn invoice_history(
+    pool: &PgPool,
+    topic: &str,
+    n: usize,
+    dollars: usize,
+    paid: bool,
+) -> Uuid {
+    let amount = |d: usize| format!("{d}.{:02}", n % 100);
+    let id = app::db::invoices::create(
+        pool,
+        topic,
+        &invoice(&amount(dollars), InvoiceStatus::Pending),
+    )
+    .await
+    .unwrap();
+    let raised = invoice(&amount(dollars + 10), InvoiceStatus::Pending);
+    app::db::invoices::update(pool, topic, id, &raised)
+        .await
+        .unwrap();
+    if paid {
+        let paid = invoice(&amount(dollars + 10), InvoiceStatus::Paid);
+        app::db::invoices::update(pool, topic, id, &paid)
+            .await
+            .unwrap();
+    }
+    id
+}
+
+/// How often each `eventId` occurs among messages read from a topic.
+pub fn per_event_id(messages: &[Received]) -> std::collections::HashMap<String, usize> {
+    let mut seen = std::collections::HashMap::new();
+    for m in messages {
+        *seen
+            .entry(m.json["eventId"].as_str().unwrap_or_default().to_string())
+            .or_default() += 1;
+    }
+    seen
+}

@@ -16,9 +16,12 @@ pub mod formatting;
 pub mod kafka_tools;
 pub mod models;
 pub mod routes;
+pub mod trace;
 
 #[cfg(feature = "ssr")]
 pub mod db;
+#[cfg(feature = "ssr")]
+pub mod kafka_clients;
 #[cfg(feature = "ssr")]
 pub mod state;
 

@@ -40,6 +40,7 @@ struct OutboxRow {
     message_key: String,
     event_type: String,
     payload: String,
+    traceparent: Option<String>,
 }
 
 /// After a failure the relay waits 400 ms, doubling, at most 10 s (with jitter).
@@ -115,7 +116,7 @@ pub async fn publish_batch(
     producer: &FutureProducer,
 ) -> Result<usize, RelayError> {
     let rows: Vec<OutboxRow> = sqlx::query_as(
-        "SELECT id, topic, message_key, event_type, payload::text AS payload FROM outbox
+        "SELECT id, topic, message_key, event_type, payload::text AS payload, traceparent FROM outbox
          WHERE published_at IS NULL ORDER BY id LIMIT $1",
     )
     .bind(BATCH)
@@ -127,7 +128,7 @@ pub async fn publish_batch(
     }
     // Queue all, then await: the idempotent producer keeps each partition in order.
     let deliveries = rows.iter().map(|row| {
-        let headers = OwnedHeaders::new()
+        let mut headers = OwnedHeaders::new()
             .insert(Header {
                 key: headers::EVENT_TYPE,
                 value: Some(row.event_type.as_str()),
@@ -136,6 +137,20 @@ pub async fn publish_batch(
                 key: headers::SOURCE,
                 value: Some(SOURCE),
             });
+        if let Some(trace) = &row.traceparent {
+            tracing::debug!(
+                traceparent = %trace,
+                outbox_id = row.id,
+                topic = %row.topic,
+                key = %row.message_key,
+                event_type = %row.event_type,
+                "publishing"
+            );
+            headers = headers.insert(Header {
+                key: app::trace::HEADER,
+                value: Some(trace.as_str()),
+            });
+        }
         let record = FutureRecord::to(&row.topic)
             .key(&row.message_key)
             .payload(&row.payload)

@@ -39,6 +39,14 @@ async fn record_event(
         metadata,
     };
     let key = event.invoice_id.clone();
+    let trace = crate::trace::next();
+    tracing::info!(
+        trace_id = %trace.trace_id(),
+        event_id = %event.event_id,
+        invoice_id = %event.invoice_id,
+        action = event_type,
+        "invoice event written to the outbox"
+    );
     outbox::enqueue(
         tx,
         OutboxMessage {
@@ -47,6 +55,7 @@ async fn record_event(
             key: &key,
             event_type,
             payload: &event,
+            trace,
         },
     )
     .await

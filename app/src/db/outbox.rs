@@ -1,6 +1,7 @@
 //! Writing to the transactional outbox. Always inside the caller's transaction, so the
 //! event exists if and only if the change it announces was committed.
 
+use crate::trace::TraceParent;
 use serde::Serialize;
 use sqlx::{Postgres, Transaction};
 use uuid::Uuid;
@@ -11,6 +12,8 @@ pub struct OutboxMessage<'a, T: Serialize> {
     pub key: &'a str,
     pub event_type: &'a str,
     pub payload: &'a T,
+    /// The unit of work that wrote it (sent as the `traceparent` header).
+    pub trace: TraceParent,
 }
 
 pub async fn enqueue<T: Serialize>(
@@ -20,24 +23,25 @@ pub async fn enqueue<T: Serialize>(
     let payload =
         serde_json::to_value(message.payload).map_err(|e| sqlx::Error::Encode(Box::new(e)))?;
     sqlx::query(
-        "INSERT INTO outbox (event_id, topic, message_key, event_type, payload) VALUES ($1, $2, $3, $4, $5)",
+        "INSERT INTO outbox (event_id, topic, message_key, event_type, payload, traceparent) VALUES ($1, $2, $3, $4, $5, $6)",
     )
     .bind(message.event_id)
     .bind(message.topic)
     .bind(message.key)
     .bind(message.event_type)
     .bind(payload)
+    .bind(message.trace.to_string())
     .execute(&mut **tx)
     .await?;
     Ok(())
 }
 
 /// Queues many messages for one topic with one statement (one notification for the relay).
-/// Each message: its event id, key, event type and payload.
+/// Each message: its event id, key, event type, payload and the unit of work that wrote it.
 pub async fn enqueue_many<T: Serialize>(
     tx: &mut Transaction<'_, Postgres>,
     topic: &str,
-    messages: &[(Uuid, &str, &str, &T)],
+    messages: &[(Uuid, &str, &str, &T, TraceParent)],
 ) -> Result<(), sqlx::Error> {
     if messages.is_empty() {
         return Ok(());
@@ -48,14 +52,15 @@ pub async fn enqueue_many<T: Serialize>(
         .collect::<Result<Vec<_>, _>>()
         .map_err(|e| sqlx::Error::Encode(Box::new(e)))?;
     sqlx::query(
-        "INSERT INTO outbox (event_id, topic, message_key, event_type, payload)
-         SELECT e, $1, k, t, p FROM UNNEST($2::uuid[], $3::text[], $4::text[], $5::jsonb[]) AS m(e, k, t, p)",
+        "INSERT INTO outbox (event_id, topic, message_key, event_type, payload, traceparent)
+         SELECT e, $1, k, t, p, tp FROM UNNEST($2::uuid[], $3::text[], $4::text[], $5::jsonb[], $6::text[]) AS m(e, k, t, p, tp)",
     )
     .bind(topic)
     .bind(messages.iter().map(|m| m.0).collect::<Vec<_>>())
     .bind(messages.iter().map(|m| m.1).collect::<Vec<_>>())
     .bind(messages.iter().map(|m| m.2).collect::<Vec<_>>())
     .bind(payloads)
+    .bind(messages.iter().map(|m| m.4.to_string()).collect::<Vec<_>>())
     .execute(&mut **tx)
     .await?;
     Ok(())

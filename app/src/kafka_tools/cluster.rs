@@ -9,7 +9,6 @@ use rdkafka::{
     client::DefaultClientContext,
     consumer::{BaseConsumer, Consumer},
     metadata::Metadata,
-    ClientConfig,
 };
 use std::time::Duration;
 
@@ -17,31 +16,24 @@ pub fn timeout() -> Duration {
     Duration::from_secs(BROKER_TIMEOUT_SECS)
 }
 
-/// A consumer used only for metadata and watermarks (it never joins a group).
+/// A client that cannot be built has a bad `kafka_broker` setting.
+pub fn misconfigured(e: rdkafka::error::KafkaError) -> ToolError {
+    ToolError::Invalid(format!("kafka_broker: {e}"))
+}
+
+/// For metadata and watermarks (it never joins a group).
 pub fn metadata_client(brokers: &str) -> Result<BaseConsumer, ToolError> {
-    ClientConfig::new()
-        .set("bootstrap.servers", brokers)
-        .set("client.id", "acme-tools")
-        .create()
-        .map_err(|e| ToolError::Invalid(format!("kafka_broker: {e}")))
+    crate::kafka_clients::metadata_client(brokers).map_err(misconfigured)
 }
 
 /// An idempotent producer that gives up on a message after 10 s.
 pub fn producer(brokers: &str) -> Result<rdkafka::producer::FutureProducer, ToolError> {
-    ClientConfig::new()
-        .set("bootstrap.servers", brokers)
-        .set("enable.idempotence", "true")
-        .set("acks", "all")
-        .set("message.timeout.ms", "10000")
-        .create()
-        .map_err(|e| ToolError::Invalid(format!("kafka_broker: {e}")))
+    crate::kafka_clients::idempotent_producer(brokers, Duration::from_secs(10))
+        .map_err(misconfigured)
 }
 
 fn admin(brokers: &str) -> Result<AdminClient<DefaultClientContext>, ToolError> {
-    ClientConfig::new()
-        .set("bootstrap.servers", brokers)
-        .create()
-        .map_err(|e| ToolError::Invalid(format!("kafka_broker: {e}")))
+    crate::kafka_clients::admin(brokers).map_err(misconfigured)
 }
 
 fn options() -> AdminOptions {

@@ -5,7 +5,7 @@ use super::cluster::{blocking, fetch_metadata, metadata_client, timeout};
 use super::{GroupDetail, GroupMember, GroupOffset, GroupSummary, KafkaTools, ToolError};
 use rdkafka::{
     consumer::{BaseConsumer, Consumer},
-    ClientConfig, Offset, TopicPartitionList,
+    Offset, TopicPartitionList,
 };
 
 pub async fn list_groups(tools: &KafkaTools) -> Result<Vec<GroupSummary>, ToolError> {
@@ -81,12 +81,8 @@ pub async fn describe_group(tools: &KafkaTools, group: &str) -> Result<GroupDeta
                 wanted.add_partition(topic.name(), p.id());
             }
         }
-        let as_group: BaseConsumer = ClientConfig::new()
-            .set("bootstrap.servers", &brokers)
-            .set("group.id", &group)
-            .set("enable.auto.commit", "false")
-            .create()
-            .map_err(|e| ToolError::Invalid(e.to_string()))?;
+        let as_group: BaseConsumer = crate::kafka_clients::offsets_reader(&brokers, &group)
+            .map_err(super::cluster::misconfigured)?;
         let committed = as_group
             .committed_offsets(wanted, timeout())
             .map_err(|_| ToolError::Unreachable(brokers.clone()))?;

@@ -9,7 +9,7 @@ use rdkafka::{
     consumer::{BaseConsumer, Consumer},
     message::{BorrowedMessage, Header, Headers, OwnedHeaders},
     producer::FutureRecord,
-    ClientConfig, Message, Offset, TopicPartitionList,
+    Message, Offset, TopicPartitionList,
 };
 use std::time::{Duration, Instant};
 
@@ -18,17 +18,9 @@ pub const MAX_LIMIT: usize = 1_000;
 /// How far back per partition a filtered "newest" browse looks for matches.
 const FILTERED_WINDOW: i64 = 10_000;
 
+/// Reads assigned partitions; a browse reads at most MAX_LIMIT messages, so its prefetch is small.
 pub fn reader(brokers: &str) -> Result<BaseConsumer, ToolError> {
-    ClientConfig::new()
-        .set("bootstrap.servers", brokers)
-        .set("group.id", "acme-tools-reader")
-        .set("enable.auto.commit", "false")
-        .set("enable.partition.eof", "false")
-        // A browse reads at most MAX_LIMIT messages: no 64 MiB of prefetch for it.
-        .set("queued.max.messages.kbytes", "4096")
-        .set("queued.min.messages", "1000")
-        .create()
-        .map_err(|e| ToolError::Invalid(format!("kafka_broker: {e}")))
+    crate::kafka_clients::reader(brokers).map_err(super::cluster::misconfigured)
 }
 
 /// A message's headers as (key, value) text pairs, in order (a value that is not UTF-8 is shown

@@ -48,9 +48,12 @@ pub async fn delete_invoice(id: String) -> Result<DeleteOutcome, AppError> {
     let Ok(id) = uuid::Uuid::parse_str(&id) else {
         return Ok(DeleteOutcome::AlreadyGone);
     };
-    let deleted = crate::db::invoices::delete(&state.pool, &state.invoices_topic, id)
-        .await
-        .map_err(AppError::from)?;
+    let delete = crate::db::invoices::delete(&state.pool, &state.invoices_topic, id);
+    let (trace, deleted) = crate::trace::within_request(delete).await;
+    let deleted = deleted.map_err(AppError::from)?;
+    if deleted {
+        tracing::info!(trace_id = %trace.trace_id(), invoice_id = %id, "invoice deleted");
+    }
     Ok(if deleted {
         DeleteOutcome::Deleted
     } else {

@@ -3,8 +3,10 @@
 //! Processed events and dead letters both end up here.
 
 use crate::kafka::DetachedMessage;
+use app::backoff::Backoff;
 use app::db::outbox;
 use app::events::{action, ActivityItem, InvoiceEvent};
+use app::trace::TraceParent;
 use chrono::Utc;
 use sqlx::{PgPool, Postgres, Transaction};
 use std::collections::HashSet;
@@ -20,18 +22,22 @@ pub async fn append(
     tx: &mut Transaction<'_, Postgres>,
     activity_topic: &str,
     item: &mut ActivityItem,
+    trace: TraceParent,
 ) -> Result<bool, sqlx::Error> {
-    Ok(append_all(tx, activity_topic, std::slice::from_mut(item)).await? == 1)
+    Ok(append_all(tx, activity_topic, std::slice::from_mut(item), &[trace]).await? == 1)
 }
 
 /// Gives each item the next `seq`, in order, and appends them with their outbox messages, a
-/// statement per table. Items already in the feed (repeat deliveries) are skipped and keep
+/// statement per table; `traces[i]` is the trace of the work that made `items[i]` (its
+/// message carries it on). Items already in the feed (repeat deliveries) are skipped and keep
 /// `seq` 0. Returns how many were appended.
 pub async fn append_all(
     tx: &mut Transaction<'_, Postgres>,
     activity_topic: &str,
     items: &mut [ActivityItem],
+    traces: &[TraceParent],
 ) -> Result<usize, sqlx::Error> {
+    assert_eq!(items.len(), traces.len(), "one trace per item");
     if items.is_empty() {
         return Ok(0);
     }
@@ -64,6 +70,7 @@ pub async fn append_all(
     for (&i, seq) in fresh.iter().zip(seqs) {
         items[i].seq = seq;
     }
+    let fresh_traces: Vec<TraceParent> = fresh.iter().map(|&i| traces[i].child()).collect();
     let fresh: Vec<&ActivityItem> = fresh.iter().map(|&i| &items[i]).collect();
     let json = fresh
         .iter()
@@ -80,14 +87,23 @@ pub async fn append_all(
     .bind(json)
     .execute(&mut **tx)
     .await?;
-    let messages: Vec<(uuid::Uuid, &str, &str, &ActivityItem)> = fresh
+    let messages: Vec<(uuid::Uuid, &str, &str, &ActivityItem, TraceParent)> = fresh
         .iter()
-        .map(|item| {
+        .zip(fresh_traces)
+        .map(|(item, trace)| {
+            tracing::debug!(
+                trace_id = %trace.trace_id(),
+                event_id = %item.event_id,
+                invoice_id = %item.invoice_id,
+                seq = item.seq,
+                "activity item appended"
+            );
             (
                 uuid::Uuid::new_v4(),
                 item.invoice_id.as_str(),
                 item.action.as_str(),
                 *item,
+                trace,
             )
         })
         .collect();
@@ -137,6 +153,8 @@ pub fn dead_letter_item(message: &DetachedMessage, reason: &str) -> ActivityItem
     }
 }
 
+const SHOW_RETRY: Backoff = Backoff::new(Duration::from_millis(200), Duration::from_secs(1));
+
 /// Shows a dead letter in the feed. The letter is already safe on its topic; this is for the
 /// people watching, so a few tries and then a warning.
 pub async fn record_dead_letter(
@@ -160,7 +178,7 @@ pub async fn record_dead_letter(
                     item.customer_image = Some(image);
                 }
             }
-            append(&mut tx, activity_topic, &mut item).await?;
+            append(&mut tx, activity_topic, &mut item, message.trace()).await?;
             tx.commit().await
         }
         .await;
@@ -168,7 +186,7 @@ pub async fn record_dead_letter(
             Ok(()) => return,
             Err(e) => {
                 tracing::warn!(error = %e, attempt, "could not show a dead letter in the activity feed");
-                tokio::time::sleep(Duration::from_millis(200 * attempt)).await;
+                tokio::time::sleep(SHOW_RETRY.delay(attempt as u32)).await;
             }
         }
     }

@@ -57,8 +57,19 @@ impl ActivityHub {
                     .map(|p| serde_json::from_slice::<ActivityItem>(p).and_then(FeedFrame::new))
                 {
                     Some(Ok(frame)) => {
+                        let seq = frame.seq;
                         // No receivers is fine: nobody has the feed open.
-                        let _ = self.sender.send(frame);
+                        let sockets = self.sender.send(frame).unwrap_or(0);
+                        if tracing::enabled!(tracing::Level::DEBUG) {
+                            let detached = crate::kafka::DetachedMessage::from_message(&message);
+                            tracing::debug!(
+                                trace_id = %detached.trace().trace_id(),
+                                invoice_id = %detached.invoice_key,
+                                seq,
+                                sockets,
+                                "activity item pushed to this process's feed sockets"
+                            );
+                        }
                     }
                     _ => tracing::warn!(
                         offset = message.offset(),

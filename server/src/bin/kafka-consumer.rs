@@ -9,7 +9,7 @@
 use rdkafka::{
     consumer::{Consumer, StreamConsumer},
     message::Headers,
-    ClientConfig, Message,
+    Message,
 };
 use server::{settings::Settings, telemetry};
 
@@ -32,12 +32,7 @@ async fn run() -> anyhow::Result<()> {
         .ok()
         .filter(|g| !g.is_empty())
         .unwrap_or_else(|| "kafka-consumer".into());
-    let consumer: StreamConsumer = ClientConfig::new()
-        .set("bootstrap.servers", &settings.kafka_broker)
-        .set("group.id", &group)
-        .set("auto.offset.reset", "earliest")
-        .set("enable.auto.commit", "true")
-        .create()?;
+    let consumer: StreamConsumer = server::kafka::console_consumer(&settings.kafka_broker, &group)?;
     consumer.subscribe(&[&topic])?;
     eprintln!("Connected to {} — reading `{topic}` from the beginning as group `{group}` (Ctrl-C to stop)", settings.kafka_broker);
     loop {

@@ -94,15 +94,31 @@ pub fn parse(
     })
 }
 
-pub async fn produce(State(api): State<ProduceApi>, body: Bytes) -> Response {
+pub async fn produce(
+    State(api): State<ProduceApi>,
+    request_headers: axum::http::HeaderMap,
+    body: Bytes,
+) -> Response {
     let request = match parse(&body, &api.allowed_topics) {
         Ok(request) => request,
         Err((status, reason)) => return refuse(status, reason),
     };
-    let mut headers = OwnedHeaders::new().insert(Header {
-        key: headers::SOURCE,
-        value: Some(SOURCE),
-    });
+    // The caller's trace continues in the message (or a new one starts here).
+    let trace = app::trace::TraceParent::continue_or_new(
+        request_headers
+            .get(app::trace::HEADER)
+            .and_then(|v| v.to_str().ok()),
+    )
+    .to_string();
+    let mut headers = OwnedHeaders::new()
+        .insert(Header {
+            key: headers::SOURCE,
+            value: Some(SOURCE),
+        })
+        .insert(Header {
+            key: app::trace::HEADER,
+            value: Some(trace.as_str()),
+        });
     if let Some(event_type) = &request.event_type {
         headers = headers.insert(Header {
             key: headers::EVENT_TYPE,

@@ -1,5 +1,6 @@
 //! Messages detached from their consumer.
 
+use app::trace::TraceParent;
 use rdkafka::message::BorrowedMessage;
 use rdkafka::Message;
 
@@ -23,6 +24,17 @@ pub struct DetachedMessage {
 }
 
 impl DetachedMessage {
+    /// The next unit of work in the trace the message carries (its `traceparent` header), or a
+    /// new trace for a message from outside.
+    pub fn trace(&self) -> TraceParent {
+        TraceParent::continue_or_new(
+            self.headers
+                .iter()
+                .find(|(key, _)| key == app::trace::HEADER)
+                .map(|(_, value)| value.as_str()),
+        )
+    }
+
     pub fn from_message(message: &BorrowedMessage<'_>) -> Self {
         let headers = app::kafka_tools::messages::header_pairs(message);
         Self {

@@ -7,7 +7,6 @@ use rdkafka::{
     admin::{AdminClient, AdminOptions, NewTopic, TopicReplication},
     client::DefaultClientContext,
     types::RDKafkaErrorCode,
-    ClientConfig,
 };
 use std::time::Duration;
 
@@ -19,10 +18,8 @@ pub struct TopicError {
 }
 
 pub async fn ensure(brokers: &str, topics: &[(&str, i32)]) -> Result<(), TopicError> {
-    let admin: AdminClient<DefaultClientContext> = ClientConfig::new()
-        .set("bootstrap.servers", brokers)
-        .create()
-        .map_err(|e| TopicError {
+    let admin: AdminClient<DefaultClientContext> =
+        super::admin(brokers).map_err(|e| TopicError {
             topic: String::new(),
             reason: e.to_string(),
         })?;
@@ -75,10 +72,7 @@ async fn broker_count(brokers: &str) -> Result<usize, String> {
     let brokers = brokers.to_string();
     tokio::task::spawn_blocking(move || {
         use rdkafka::consumer::{BaseConsumer, Consumer};
-        let client: BaseConsumer = ClientConfig::new()
-            .set("bootstrap.servers", &brokers)
-            .create()
-            .map_err(|e| e.to_string())?;
+        let client: BaseConsumer = super::metadata_client(&brokers).map_err(|e| e.to_string())?;
         client
             .fetch_metadata(None, Duration::from_secs(20))
             .map(|m| m.brokers().len())

@@ -122,10 +122,26 @@ impl Processor {
                     })
                     .collect();
                 effects.write(&mut tx).await?;
-                crate::activity::feed::append_all(&mut tx, &self.activity_topic, &mut items)
-                    .await?;
+                let traces: Vec<_> = new.iter().map(|(i, _, _)| messages[*i].trace()).collect();
+                crate::activity::feed::append_all(
+                    &mut tx,
+                    &self.activity_topic,
+                    &mut items,
+                    &traces,
+                )
+                .await?;
                 tx.commit().await?;
-                for ((i, event, _), item) in new.into_iter().zip(items) {
+                for (((i, event, _), item), trace) in new.into_iter().zip(items).zip(traces) {
+                    tracing::debug!(
+                        trace_id = %trace.trace_id(),
+                        event_id = %event.event_id,
+                        invoice_id = %event.invoice_id,
+                        action = %event.action,
+                        seq = item.seq,
+                        partition = messages[i].partition,
+                        offset = messages[i].offset,
+                        "invoice event processed"
+                    );
                     outcomes[i] = Some(Ok(Outcome::Processed {
                         seq: item.seq,
                         action: event.action,

@@ -3,7 +3,7 @@
 use crate::telemetry::metrics::CONSUMER_LAG;
 use rdkafka::{
     consumer::{BaseConsumer, Consumer},
-    ClientConfig, TopicPartitionList,
+    TopicPartitionList,
 };
 use std::time::Duration;
 use tokio_util::sync::CancellationToken;
@@ -11,11 +11,7 @@ use tokio_util::sync::CancellationToken;
 /// Every few seconds: how far the group's committed offsets trail each partition's end.
 /// Runs on a blocking thread (the admin calls wait on the broker).
 pub fn watch_lag(brokers: String, group: String, topic: String, shutdown: CancellationToken) {
-    let consumer: BaseConsumer = match ClientConfig::new()
-        .set("bootstrap.servers", &brokers)
-        .set("group.id", &group)
-        .create()
-    {
+    let consumer: BaseConsumer = match crate::kafka::offsets_reader(&brokers, &group) {
         Ok(c) => c,
         Err(e) => return tracing::warn!(error = %e, "consumer lag watcher not started"),
     };

@@ -13,13 +13,7 @@ use std::{
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_standalone_processor_handles_events_and_stops_cleanly_on_sigterm() {
     let env = test_env().await;
-    app::db::invoices::create(
-        &env.pool,
-        &env.settings.invoices_topic,
-        &invoice("21.00", InvoiceStatus::Paid),
-    )
-    .await
-    .unwrap();
+    env.create_invoice("21.00", InvoiceStatus::Paid).await;
     let mut child = binary_with_test_settings(env!("CARGO_BIN_EXE_invoice-events-processor"), &env)
         .spawn()
         .expect("processor starts");
@@ -37,13 +31,7 @@ async fn the_standalone_processor_handles_events_and_stops_cleanly_on_sigterm() 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn kafka_consumer_prints_key_headers_and_pretty_json_from_the_beginning() {
     let env = test_env().await;
-    let id = app::db::invoices::create(
-        &env.pool,
-        &env.settings.invoices_topic,
-        &invoice("77.00", InvoiceStatus::Pending),
-    )
-    .await
-    .unwrap();
+    let id = env.create_invoice("77.00", InvoiceStatus::Pending).await;
     let producer = server::kafka::producer(&env.settings.kafka_broker).unwrap();
     server::outbox_relay::publish_batch(&mut *env.pool.acquire().await.unwrap(), &producer)
         .await
@@ -113,13 +101,7 @@ async fn the_web_server_stops_within_ten_seconds_of_sigterm() {
     })
     .await;
     // Work in flight when the signal comes: an invoice event on its way through the pipeline.
-    app::db::invoices::create(
-        &env.pool,
-        &env.settings.invoices_topic,
-        &invoice("8.00", InvoiceStatus::Paid),
-    )
-    .await
-    .unwrap();
+    env.create_invoice("8.00", InvoiceStatus::Paid).await;
     let status = stop_with_sigterm(&mut child, Duration::from_secs(10));
     assert!(up, "the server answered /healthz");
     let status = status.expect("the server exits within 10 s of SIGTERM");

@@ -11,7 +11,6 @@ use common::{
     *,
 };
 use std::{process::Command, time::Duration};
-use tokio_util::sync::CancellationToken;
 
 fn services(command: &str) {
     let script = concat!(env!("CARGO_MANIFEST_DIR"), "/../scripts/services.sh");
@@ -34,13 +33,7 @@ impl Drop for RestartBrokerOnDrop {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_hundred_writes_across_a_broker_outage_are_published_once_each() {
     let env = test_env_alone().await;
-    let shutdown = CancellationToken::new();
-    let producer = server::kafka::producer(&env.settings.kafka_broker).unwrap();
-    let relay = tokio::spawn(server::outbox_relay::run(
-        env.pool.clone(),
-        producer,
-        shutdown.clone(),
-    ));
+    let relay = env.start_relay();
 
     // 200 invoices written steadily while the broker goes down and comes back.
     let writer = {
@@ -84,14 +77,9 @@ async fn two_hundred_writes_across_a_broker_outage_are_published_once_each() {
         .await,
         "the relay published the backlog after the broker came back"
     );
-    let messages = read_topic(
-        &env.settings.kafka_broker,
-        &env.settings.invoices_topic,
-        200,
-        Duration::from_secs(60),
-        Duration::from_secs(5),
-    )
-    .await;
+    let messages = env
+        .invoice_events(200, Duration::from_secs(60), Duration::from_secs(5))
+        .await;
     let per_event = per_event_id(&messages);
     assert_eq!(per_event.len(), 200, "every event arrived");
     assert!(
@@ -99,8 +87,7 @@ async fn two_hundred_writes_across_a_broker_outage_are_published_once_each() {
         "no event twice: {:?}",
         per_event.values().filter(|n| **n > 1).count()
     );
-    shutdown.cancel();
-    relay.await.unwrap();
+    relay.stop().await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -252,14 +239,13 @@ async fn the_broker_leading_the_invoices_is_killed_mid_stream_and_nothing_is_los
         assert_eq!(count(&env.pool, sql).await, expected, "{what}");
     }
     // On the broker: each event once, though its leader died while the relay was sending.
-    let messages = read_topic(
-        &env.settings.kafka_broker,
-        &env.settings.invoices_topic,
-        EVENTS as usize,
-        Duration::from_secs(60),
-        Duration::from_secs(5),
-    )
-    .await;
+    let messages = env
+        .invoice_events(
+            EVENTS as usize,
+            Duration::from_secs(60),
+            Duration::from_secs(5),
+        )
+        .await;
     let per_event = per_event_id(&messages);
     assert_eq!(per_event.len(), EVENTS as usize, "every event on the topic");
     assert!(

@@ -16,15 +16,7 @@ async fn process_all(env: &TestEnv) {
             .await
             .unwrap();
     for (offset, payload) in payloads.iter().enumerate() {
-        processor
-            .handle(
-                &env.settings.invoices_topic,
-                0,
-                offset as i64,
-                Some(payload.as_bytes()),
-            )
-            .await
-            .unwrap();
+        deliver(&processor, env, offset, payload).await;
     }
 }
 
@@ -36,13 +28,7 @@ async fn mails_reach_the_smtp_server_once_even_after_it_was_down() {
     let port = probe.local_addr().unwrap().port();
     drop(probe);
     env.settings.smtp_port = port;
-    app::db::invoices::create(
-        &env.pool,
-        &env.settings.invoices_topic,
-        &invoice("2500.00", InvoiceStatus::Paid),
-    )
-    .await
-    .unwrap();
+    env.create_invoice("2500.00", InvoiceStatus::Paid).await;
     process_all(&env).await;
     let delivery = Delivery::from_settings(&env.settings, env.pool.clone()).unwrap();
 
@@ -99,13 +85,7 @@ async fn webhooks_are_signed_retried_and_delivered_once() {
     let (addr, hooks) = webhook_receiver(1).await;
     env.settings.webhook_accounting_url = format!("http://{addr}/accounting");
     env.settings.webhook_team_chat_url = format!("http://{addr}/chat");
-    let id = app::db::invoices::create(
-        &env.pool,
-        &env.settings.invoices_topic,
-        &invoice("5.00", InvoiceStatus::Pending),
-    )
-    .await
-    .unwrap();
+    let id = env.create_invoice("5.00", InvoiceStatus::Pending).await;
     app::db::invoices::delete(&env.pool, &env.settings.invoices_topic, id)
         .await
         .unwrap();

@@ -44,11 +44,19 @@ async fn feed_items(env: &TestEnv, n: i64) -> Vec<ActivityItem> {
     let mut items: Vec<_> = (1..=n)
         .map(|i| item(0, if i % 3 == 0 { "deleted" } else { "created" }))
         .collect();
+    let traces: Vec<_> = items
+        .iter()
+        .map(|_| app::trace::TraceParent::new_root())
+        .collect();
     let mut tx = env.pool.begin().await.unwrap();
-    let appended =
-        server::activity::feed::append_all(&mut tx, &env.settings.activity_topic, &mut items)
-            .await
-            .unwrap();
+    let appended = server::activity::feed::append_all(
+        &mut tx,
+        &env.settings.activity_topic,
+        &mut items,
+        &traces,
+    )
+    .await
+    .unwrap();
     tx.commit().await.unwrap();
     assert_eq!(appended as i64, n);
     items

@@ -128,3 +128,58 @@ async fn an_invalid_form_gets_field_errors_and_saves_nothing() {
     assert_eq!(count(&env.pool, "SELECT count(*) FROM outbox").await, 0);
     app.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn one_trace_follows_an_invoice_from_the_form_to_the_activity_topic() {
+    let env = test_env().await;
+    let app = TestApp::spawn(&env).await;
+    let client = app.signed_in_client().await;
+    // A caller that traces its own requests: the invoice's trace continues it.
+    let incoming = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
+    let response = client
+        .post(app.url("/api/create_invoice"))
+        .header("traceparent", incoming)
+        .form(&[
+            ("customer_id", LEE_ROBINSON),
+            ("amount", "12.00"),
+            ("status", "pending"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    assert!(response.text().await.unwrap().contains("Saved"));
+    let read = |topic: String| {
+        let broker = env.settings.kafka_broker.clone();
+        async move {
+            let mut messages = read_topic(
+                &broker,
+                &topic,
+                1,
+                Duration::from_secs(30),
+                Duration::from_secs(1),
+            )
+            .await;
+            assert_eq!(messages.len(), 1, "one message on {topic}");
+            messages.remove(0)
+        }
+    };
+    let event = read(env.settings.invoices_topic.clone()).await;
+    let item = read(env.settings.activity_topic.clone()).await;
+    let event_trace = event
+        .header("traceparent")
+        .expect("the event carries the trace");
+    let item_trace = item
+        .header("traceparent")
+        .expect("the activity item carries it on");
+    for hop in [event_trace, item_trace] {
+        assert!(
+            hop.starts_with("00-4bf92f3577b34da6a3ce929d0e0e4736-") && hop.ends_with("-01"),
+            "{hop}"
+        );
+        assert_ne!(hop, incoming, "each hop is a unit of work of its own");
+    }
+    assert_ne!(event_trace, item_trace);
+    assert_eq!(item.json["eventId"], event.json["eventId"]);
+    app.stop().await;
+}

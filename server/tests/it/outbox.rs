@@ -8,13 +8,7 @@ use common::*;
 #[tokio::test]
 async fn an_invoice_and_its_created_event_are_saved_together() {
     let env = test_env().await;
-    let id = app::db::invoices::create(
-        &env.pool,
-        &env.settings.invoices_topic,
-        &invoice("157.95", InvoiceStatus::Pending),
-    )
-    .await
-    .unwrap();
+    let id = env.create_invoice("157.95", InvoiceStatus::Pending).await;
 
     let (cents, status): (i64, String) =
         sqlx::query_as("SELECT amount_cents, status FROM invoices WHERE id = $1")

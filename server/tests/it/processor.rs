@@ -14,13 +14,7 @@ use tokio_util::sync::CancellationToken;
 #[tokio::test]
 async fn a_redelivered_event_changes_nothing_the_second_time() {
     let env = test_env().await;
-    app::db::invoices::create(
-        &env.pool,
-        &env.settings.invoices_topic,
-        &invoice("12.34", InvoiceStatus::Pending),
-    )
-    .await
-    .unwrap();
+    env.create_invoice("12.34", InvoiceStatus::Pending).await;
     let payload: String = sqlx::query_scalar("SELECT payload::text FROM outbox")
         .fetch_one(&env.pool)
         .await
@@ -112,13 +106,7 @@ async fn a_broken_message_goes_to_the_dead_letter_topic_and_the_next_one_is_proc
         .payload("{broken")
         .partition(0);
     producer.send(record, Duration::from_secs(5)).await.unwrap();
-    app::db::invoices::create(
-        &env.pool,
-        &env.settings.invoices_topic,
-        &invoice("64.00", InvoiceStatus::Paid),
-    )
-    .await
-    .unwrap();
+    env.create_invoice("64.00", InvoiceStatus::Paid).await;
     let (valid_key, valid): (String, String) =
         sqlx::query_as("DELETE FROM outbox RETURNING message_key, payload::text")
             .fetch_one(&env.pool)

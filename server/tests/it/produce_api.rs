@@ -40,14 +40,9 @@ async fn the_guides_curl_example_is_published_with_its_key_and_headers() {
         "{answer}"
     );
     assert_eq!(answer["offset"], 0);
-    let messages = read_topic(
-        &env.settings.kafka_broker,
-        &env.settings.invoices_topic,
-        1,
-        Duration::from_secs(20),
-        Duration::from_secs(1),
-    )
-    .await;
+    let messages = env
+        .invoice_events(1, Duration::from_secs(20), Duration::from_secs(1))
+        .await;
     assert_eq!(messages.len(), 1);
     assert_eq!(messages[0].key, "INV-001");
     assert_eq!(messages[0].header("event-type"), Some("created"));

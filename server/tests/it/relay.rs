@@ -17,32 +17,13 @@ async fn every_outbox_row_is_published_once_with_key_headers_and_json() {
         } else {
             InvoiceStatus::Pending
         };
-        ids.push(
-            app::db::invoices::create(
-                &env.pool,
-                &env.settings.invoices_topic,
-                &invoice(&format!("{n}.25"), status),
-            )
-            .await
-            .unwrap(),
-        );
+        ids.push(env.create_invoice(&format!("{n}.25"), status).await);
     }
-    let shutdown = CancellationToken::new();
-    let producer = server::kafka::producer(&env.settings.kafka_broker).unwrap();
-    let relay = tokio::spawn(server::outbox_relay::run(
-        env.pool.clone(),
-        producer,
-        shutdown.clone(),
-    ));
+    let relay = env.start_relay();
 
-    let messages = read_topic(
-        &env.settings.kafka_broker,
-        &env.settings.invoices_topic,
-        10,
-        Duration::from_secs(30),
-        Duration::from_secs(3),
-    )
-    .await;
+    let messages = env
+        .invoice_events(10, Duration::from_secs(30), Duration::from_secs(3))
+        .await;
 
     assert_eq!(
         messages.len(),
@@ -75,29 +56,16 @@ async fn every_outbox_row_is_published_once_with_key_headers_and_json() {
         .await,
         "every row is marked published"
     );
-    shutdown.cancel();
-    relay.await.unwrap();
+    relay.stop().await;
 }
 
 #[tokio::test]
 async fn a_row_committed_later_is_published_without_waiting_for_a_poll() {
     let env = test_env().await;
-    let shutdown = CancellationToken::new();
-    let producer = server::kafka::producer(&env.settings.kafka_broker).unwrap();
-    let relay = tokio::spawn(server::outbox_relay::run(
-        env.pool.clone(),
-        producer,
-        shutdown.clone(),
-    ));
+    let relay = env.start_relay();
     // Let the relay go idle, waiting for a notification.
     tokio::time::sleep(Duration::from_secs(1)).await;
-    let id = app::db::invoices::create(
-        &env.pool,
-        &env.settings.invoices_topic,
-        &invoice("9.99", InvoiceStatus::Pending),
-    )
-    .await
-    .unwrap();
+    let id = env.create_invoice("9.99", InvoiceStatus::Pending).await;
 
     // The relay's idle poll is 5 s; a notification wakes it long before.
     let published = eventually(Duration::from_secs(3), || async {
@@ -110,31 +78,20 @@ async fn a_row_committed_later_is_published_without_waiting_for_a_poll() {
     })
     .await;
     assert!(published, "the relay woke on the commit");
-    let messages = read_topic(
-        &env.settings.kafka_broker,
-        &env.settings.invoices_topic,
-        1,
-        Duration::from_secs(20),
-        Duration::from_secs(1),
-    )
-    .await;
+    let messages = env
+        .invoice_events(1, Duration::from_secs(20), Duration::from_secs(1))
+        .await;
     assert_eq!(messages.len(), 1);
     assert_eq!(messages[0].key, id.to_string());
-    shutdown.cancel();
-    relay.await.unwrap();
+    relay.stop().await;
 }
 
 #[tokio::test]
 async fn two_relays_never_publish_at_the_same_time() {
     let env = test_env().await;
     for n in 1..=20 {
-        app::db::invoices::create(
-            &env.pool,
-            &env.settings.invoices_topic,
-            &invoice(&format!("{n}"), InvoiceStatus::Pending),
-        )
-        .await
-        .unwrap();
+        env.create_invoice(&format!("{n}"), InvoiceStatus::Pending)
+            .await;
     }
     let shutdown = CancellationToken::new();
     let relays: Vec<_> = (0..2)
@@ -147,14 +104,9 @@ async fn two_relays_never_publish_at_the_same_time() {
             ))
         })
         .collect();
-    let messages = read_topic(
-        &env.settings.kafka_broker,
-        &env.settings.invoices_topic,
-        20,
-        Duration::from_secs(30),
-        Duration::from_secs(3),
-    )
-    .await;
+    let messages = env
+        .invoice_events(20, Duration::from_secs(30), Duration::from_secs(3))
+        .await;
     assert_eq!(messages.len(), 20, "each row once, though two relays ran");
     let distinct: HashSet<_> = messages
         .iter()
@@ -170,13 +122,7 @@ async fn two_relays_never_publish_at_the_same_time() {
 #[tokio::test]
 async fn after_an_outage_the_first_published_batch_starts_the_failure_count_again() {
     let env = test_env().await;
-    let id = app::db::invoices::create(
-        &env.pool,
-        &env.settings.invoices_topic,
-        &invoice("7.00", InvoiceStatus::Pending),
-    )
-    .await
-    .unwrap();
+    let id = env.create_invoice("7.00", InvoiceStatus::Pending).await;
     // The outbox out of reach: every round of the relay fails.
     sqlx::query("ALTER TABLE outbox RENAME TO outbox_away")
         .execute(&env.pool)
@@ -196,14 +142,9 @@ async fn after_an_outage_the_first_published_batch_starts_the_failure_count_agai
         .execute(&env.pool)
         .await
         .unwrap();
-    let messages = read_topic(
-        &env.settings.kafka_broker,
-        &env.settings.invoices_topic,
-        1,
-        Duration::from_secs(30),
-        Duration::from_secs(1),
-    )
-    .await;
+    let messages = env
+        .invoice_events(1, Duration::from_secs(30), Duration::from_secs(1))
+        .await;
     assert_eq!(messages.len(), 1, "published once the outbox was back");
     assert_eq!(messages[0].key, id.to_string());
     shutdown.cancel();

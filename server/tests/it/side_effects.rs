@@ -17,24 +17,8 @@ async fn process_outbox_twice(env: &TestEnv) -> Vec<Vec<String>> {
     let processor = test_processor(env);
     let mut effects = Vec::new();
     for (offset, payload) in payloads.iter().enumerate() {
-        let first = processor
-            .handle(
-                &env.settings.invoices_topic,
-                0,
-                offset as i64,
-                Some(payload.as_bytes()),
-            )
-            .await
-            .unwrap();
-        let again = processor
-            .handle(
-                &env.settings.invoices_topic,
-                0,
-                offset as i64,
-                Some(payload.as_bytes()),
-            )
-            .await
-            .unwrap();
+        let first = deliver(&processor, env, offset, payload).await;
+        let again = deliver(&processor, env, offset, payload).await;
         assert!(matches!(first, Outcome::Processed { .. }));
         assert_eq!(again, Outcome::AlreadyProcessed);
         let Outcome::Processed { seq, .. } = first else {
@@ -75,13 +59,7 @@ async fn metric(env: &TestEnv, name: &str) -> i64 {
 #[tokio::test]
 async fn a_large_paid_invoice_gets_its_mails_task_figures_and_accounting_notice_once() {
     let env = test_env().await;
-    app::db::invoices::create(
-        &env.pool,
-        &env.settings.invoices_topic,
-        &invoice("1500.00", InvoiceStatus::Paid),
-    )
-    .await
-    .unwrap();
+    env.create_invoice("1500.00", InvoiceStatus::Paid).await;
 
     let effects = process_outbox_twice(&env).await;
 
@@ -126,13 +104,7 @@ async fn a_large_paid_invoice_gets_its_mails_task_figures_and_accounting_notice_
 #[tokio::test]
 async fn a_small_pending_invoice_notifies_nobody_outside() {
     let env = test_env().await;
-    app::db::invoices::create(
-        &env.pool,
-        &env.settings.invoices_topic,
-        &invoice("999.99", InvoiceStatus::Pending),
-    )
-    .await
-    .unwrap();
+    env.create_invoice("999.99", InvoiceStatus::Pending).await;
     let effects = process_outbox_twice(&env).await;
     assert_eq!(
         effects[0],

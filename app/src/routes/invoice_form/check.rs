@@ -30,10 +30,15 @@ pub async fn submitted_number_style(lang: Option<&str>) -> NumberStyle {
 /// language), then that the customer exists.
 pub async fn check(
     pool: &sqlx::PgPool,
-    draft: InvoiceDraft,
+    (customer_id, amount, status): (String, String, Option<String>),
     lang: Option<&str>,
     verb: &str,
 ) -> Result<Result<crate::domain::InvoiceInput, SaveOutcome>, AppError> {
+    let draft = InvoiceDraft {
+        customer_id,
+        amount,
+        status,
+    };
     let input = match draft.parse(submitted_number_style(lang).await) {
         Ok(input) => input,
         Err(errors) => return Ok(Err(SaveOutcome::invalid(errors, verb))),

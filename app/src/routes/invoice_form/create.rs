@@ -20,19 +20,15 @@ pub async fn create_invoice(
     lang: Option<String>,
 ) -> Result<SaveOutcome, AppError> {
     let state = crate::state::app_state()?;
-    let draft = InvoiceDraft {
-        customer_id,
-        amount,
-        status,
-    };
-    let input = match super::check::check(&state.pool, draft, lang.as_deref(), "Create").await? {
+    let fields = (customer_id, amount, status);
+    let input = match super::check::check(&state.pool, fields, lang.as_deref(), "Create").await? {
         Ok(input) => input,
         Err(outcome) => return Ok(outcome),
     };
-    let id = crate::db::invoices::create(&state.pool, &state.invoices_topic, &input)
-        .await
-        .map_err(AppError::from)?;
-    tracing::info!(invoice_id = %id, amount_cents = input.amount.cents(), "invoice created");
+    let save = crate::db::invoices::create(&state.pool, &state.invoices_topic, &input);
+    let (trace, saved) = crate::trace::within_request(save).await;
+    let id = saved.map_err(AppError::from)?;
+    tracing::info!(trace_id = %trace.trace_id(), invoice_id = %id, amount_cents = input.amount.cents(), "invoice created");
     Ok(SaveOutcome::Saved { id })
 }
 

@@ -34,22 +34,18 @@ pub async fn update_invoice(
     let Ok(id) = uuid::Uuid::parse_str(&id) else {
         return Ok(SaveOutcome::NotFound);
     };
-    let draft = InvoiceDraft {
-        customer_id,
-        amount,
-        status,
-    };
-    let input = match super::check::check(&state.pool, draft, lang.as_deref(), "Update").await? {
+    let fields = (customer_id, amount, status);
+    let input = match super::check::check(&state.pool, fields, lang.as_deref(), "Update").await? {
         Ok(input) => input,
         Err(outcome) => return Ok(outcome),
     };
-    let found = crate::db::invoices::update(&state.pool, &state.invoices_topic, id, &input)
-        .await
-        .map_err(AppError::from)?;
+    let save = crate::db::invoices::update(&state.pool, &state.invoices_topic, id, &input);
+    let (trace, saved) = crate::trace::within_request(save).await;
+    let found = saved.map_err(AppError::from)?;
     if !found {
         return Ok(SaveOutcome::NotFound);
     }
-    tracing::info!(invoice_id = %id, "invoice updated");
+    tracing::info!(trace_id = %trace.trace_id(), invoice_id = %id, "invoice updated");
     Ok(SaveOutcome::Saved { id })
 }
 

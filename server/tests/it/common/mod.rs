@@ -33,6 +33,77 @@ enum Turn {
     Alone(tokio::sync::RwLockWriteGuard<'static, ()>),
 }
 
+/// The steps of a story, as a user or an operator would name them.
+impl TestEnv {
+    /// Saves an invoice with its `created` event in one transaction, as the create form does.
+    pub async fn create_invoice(&self, dollars: &str, status: InvoiceStatus) -> Uuid {
+        app::db::invoices::create(
+            &self.pool,
+            &self.settings.invoices_topic,
+            &invoice(dollars, status),
+        )
+        .await
+        .expect("the invoice is saved")
+    }
+
+    /// Starts this environment's outbox relay.
+    pub fn start_relay(&self) -> Relay {
+        let shutdown = tokio_util::sync::CancellationToken::new();
+        let producer = server::kafka::producer(&self.settings.kafka_broker).unwrap();
+        let task = tokio::spawn(server::outbox_relay::run(
+            self.pool.clone(),
+            producer,
+            shutdown.clone(),
+        ));
+        Relay { shutdown, task }
+    }
+
+    /// The invoice events on the topic: waits up to `wait` for `n`, then `quiet` more for any
+    /// extra (a double would show there).
+    pub async fn invoice_events(&self, n: usize, wait: Duration, quiet: Duration) -> Vec<Received> {
+        read_topic(
+            &self.settings.kafka_broker,
+            &self.settings.invoices_topic,
+            n,
+            wait,
+            quiet,
+        )
+        .await
+    }
+}
+
+/// Hands `payload` to `processor` as the message at `offset` of the invoices topic's partition
+/// 0, as the consumer would; panics on a database failure.
+pub async fn deliver(
+    processor: &server::processor::Processor,
+    env: &TestEnv,
+    offset: usize,
+    payload: &str,
+) -> server::processor::Outcome {
+    processor
+        .handle(
+            &env.settings.invoices_topic,
+            0,
+            offset as i64,
+            Some(payload.as_bytes()),
+        )
+        .await
+        .expect("the processor handles the message")
+}
+
+/// A running outbox relay; `stop` waits until it has.
+pub struct Relay {
+    pub shutdown: tokio_util::sync::CancellationToken,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl Relay {
+    pub async fn stop(self) {
+        self.shutdown.cancel();
+        self.task.await.unwrap();
+    }
+}
+
 /// Settings from Leptos.toml and the environment, pointed at a new database and new topics.
 pub async fn test_env() -> TestEnv {
     environment(Turn::Shared(RUN.read().await)).await

@@ -12,6 +12,7 @@ pub mod cookies;
 pub mod domain;
 pub mod errors;
 pub mod events;
+pub mod feed_api;
 pub mod formatting;
 pub mod kafka_tools;
 pub mod models;

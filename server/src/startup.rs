@@ -111,7 +111,7 @@ pub fn spawn_pipeline(
         );
         tasks.spawn(async move {
             let _ = tokio::task::spawn_blocking(move || {
-                processor::watch_lag(brokers, group, topic, stop)
+                processor::lag::watch_lag(brokers, group, topic, stop)
             })
             .await;
         });

@@ -1,25 +1,17 @@
 //! Messages that cannot be processed go to the dead-letter topic, with headers saying where
 //! they came from, why and how often they were tried, and show in the activity feed.
 
-use super::Processor;
+use super::{DeadLetters, Processor};
 use crate::kafka::DetachedMessage;
 use crate::telemetry::metrics::DEAD_LETTERS;
 use app::backoff::{Backoff, Retries};
 use app::events::headers;
 use rdkafka::{
     message::{Header, OwnedHeaders},
-    producer::{FutureProducer, FutureRecord},
+    producer::FutureRecord,
 };
 use std::time::Duration;
 use tokio_util::sync::CancellationToken;
-
-/// Where messages that cannot be processed go, and how many tries a failing one gets.
-#[derive(Clone)]
-pub struct DeadLetters {
-    pub producer: FutureProducer,
-    pub topic: String,
-    pub max_attempts: u32,
-}
 
 /// Waits between tries to write a dead letter: 500 ms, doubling, at most 10 s (with jitter).
 const RETRY_SEND: Backoff = Backoff::new(Duration::from_millis(500), Duration::from_secs(10));

@@ -23,10 +23,7 @@ pub mod partition_workers;
 pub mod side_effects;
 pub mod until_done;
 
-pub use dead_letters::DeadLetters;
-pub use lag::watch_lag;
-pub use until_done::handle_batch_until_done;
-
+use rdkafka::producer::FutureProducer;
 use sqlx::PgPool;
 
 #[derive(Clone)]
@@ -34,6 +31,14 @@ pub struct Processor {
     pub pool: PgPool,
     pub activity_topic: String,
     pub dead_letters: DeadLetters,
+}
+
+/// Where messages that cannot be processed go, and how many tries a failing one gets.
+#[derive(Clone)]
+pub struct DeadLetters {
+    pub producer: FutureProducer,
+    pub topic: String,
+    pub max_attempts: u32,
 }
 
 #[derive(Debug, PartialEq, Eq)]

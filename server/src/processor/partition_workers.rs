@@ -9,7 +9,7 @@
 //! its messages arrive again behind the old ones, in order.
 
 use crate::kafka::DetachedMessage;
-use crate::processor::{handle_batch_until_done, Processor};
+use crate::processor::{until_done::handle_batch_until_done, Processor};
 use crate::telemetry::metrics::CONSUMED;
 use rdkafka::consumer::{CommitMode, Consumer, StreamConsumer};
 use std::{collections::HashMap, sync::Arc, time::Duration};

@@ -5,7 +5,6 @@
 #[cfg(feature = "hydrate")]
 mod socket;
 
-use crate::errors::AppError;
 use crate::events::ActivityItem;
 use leptos::prelude::*;
 
@@ -45,21 +44,11 @@ pub struct LiveUpdates {
     pub changes: RwSignal<u64>,
 }
 
-/// The newest feed item's `seq` as the page is rendered: the tab's connection asks for
-/// everything after it, so nothing that happens between rendering and connecting is missed.
-#[server(endpoint = "feed_position")]
-pub async fn feed_position() -> Result<i64, AppError> {
-    let state = crate::state::app_state()?;
-    crate::db::activity::position(&state.pool)
-        .await
-        .map_err(|e| AppError::unavailable("could not read the feed position", &e))
-}
-
 impl LiveUpdates {
     /// Creates the context for the dashboard frame and, in the browser, connects. The view it
     /// returns carries the rendered position to the browser (put it in the frame).
     pub fn provide() -> (Self, impl IntoView) {
-        let position = Resource::new(|| (), |_| feed_position());
+        let position = Resource::new(|| (), |_| crate::feed_api::feed_position());
         let live = Self {
             items: RwSignal::new(Vec::new()),
             start: RwSignal::new(None),

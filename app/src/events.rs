@@ -32,11 +32,78 @@ pub mod action {
     pub const DELETED: &str = "deleted";
     /// Not an event type on `invoices`: the feed's name for a message sent to the dead-letter topic.
     pub const DEAD_LETTERED: &str = "dead_lettered";
-    /// Every action the feed shows, in the order its filter lists them.
-    pub const FEED_ACTIONS: [&str; 5] = [CREATED, UPDATED, STATUS_CHANGED, DELETED, DEAD_LETTERED];
 }
 
-/// The value of a message on the `invoices` topic (key = invoice id).
+/// What happened, once a message is accepted: an invoice event's action, or the feed's
+/// `dead_lettered`. On the wire it is the snake_case name (the `event-type` header, the
+/// `action` field), as in our users' guide.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Action {
+    Created,
+    Updated,
+    StatusChanged,
+    Deleted,
+    DeadLettered,
+}
+
+impl Action {
+    /// What can happen to an invoice (the actions of the `invoices` topic).
+    pub const OF_INVOICES: [Self; 4] = [
+        Self::Created,
+        Self::Updated,
+        Self::StatusChanged,
+        Self::Deleted,
+    ];
+    /// Every action the feed shows, in the order its filter lists them.
+    pub const IN_THE_FEED: [Self; 5] = [
+        Self::Created,
+        Self::Updated,
+        Self::StatusChanged,
+        Self::Deleted,
+        Self::DeadLettered,
+    ];
+
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::Created => action::CREATED,
+            Self::Updated => action::UPDATED,
+            Self::StatusChanged => action::STATUS_CHANGED,
+            Self::Deleted => action::DELETED,
+            Self::DeadLettered => action::DEAD_LETTERED,
+        }
+    }
+
+    /// The action an invoice event names, if it is one.
+    pub fn of_invoice_event(name: &str) -> Option<Self> {
+        Self::OF_INVOICES.into_iter().find(|a| a.as_str() == name)
+    }
+
+    /// The action a feed filter names, if it is one.
+    pub fn in_the_feed(name: &str) -> Option<Self> {
+        Self::IN_THE_FEED.into_iter().find(|a| a.as_str() == name)
+    }
+
+    /// Whether the invoice is gone after it (its page would be a 404).
+    pub fn leaves_no_invoice(self) -> bool {
+        matches!(self, Self::Deleted | Self::DeadLettered)
+    }
+}
+
+impl std::fmt::Display for Action {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl PartialEq<&str> for Action {
+    fn eq(&self, other: &&str) -> bool {
+        self.as_str() == *other
+    }
+}
+
+/// The value of a message on the `invoices` topic (key = invoice id), as it travels: its
+/// `action` is checked (`Action::of_invoice_event`) when the processor accepts it.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct InvoiceEvent {
@@ -59,7 +126,7 @@ pub struct ActivityItem {
     /// Position in the feed: strictly increasing, so a browser can ask for what it missed.
     pub seq: i64,
     pub event_id: Uuid,
-    pub action: String,
+    pub action: Action,
     pub invoice_id: String,
     pub customer_id: String,
     pub customer_name: Option<String>,
@@ -112,7 +179,9 @@ impl FeedFilter {
     }
 
     pub fn matches(&self, item: &ActivityItem) -> bool {
-        self.action.as_ref().is_none_or(|a| *a == item.action)
+        self.action
+            .as_ref()
+            .is_none_or(|a| item.action == a.as_str())
             && self
                 .customer
                 .as_ref()
@@ -142,11 +211,26 @@ impl FeedFilter {
 mod tests {
     use super::*;
 
+    #[test]
+    fn actions_travel_by_their_snake_case_names_and_invoices_never_dead_letter_themselves() {
+        for action in Action::IN_THE_FEED {
+            let json = serde_json::to_string(&action).unwrap();
+            assert_eq!(json, format!("\"{}\"", action.as_str()));
+            assert_eq!(serde_json::from_str::<Action>(&json).unwrap(), action);
+            assert_eq!(Action::in_the_feed(action.as_str()), Some(action));
+        }
+        assert_eq!(Action::StatusChanged.as_str(), "status_changed");
+        assert_eq!(Action::of_invoice_event("deleted"), Some(Action::Deleted));
+        assert_eq!(Action::of_invoice_event("dead_lettered"), None);
+        assert_eq!(Action::of_invoice_event("archived"), None);
+        assert!(Action::DeadLettered.leaves_no_invoice() && !Action::Updated.leaves_no_invoice());
+    }
+
     fn item(action: &str, customer: &str) -> ActivityItem {
         ActivityItem {
             seq: 1,
             event_id: Uuid::nil(),
-            action: action.into(),
+            action: Action::in_the_feed(action).expect("a feed action"),
             invoice_id: "i".into(),
             customer_id: customer.into(),
             customer_name: None,

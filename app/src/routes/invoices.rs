@@ -7,6 +7,7 @@ use crate::components::{
     status_badge::StatusBadge,
 };
 use crate::errors::AppError;
+use crate::events::Action;
 use crate::formatting;
 use crate::i18n::*;
 use crate::models::InvoiceRow;
@@ -103,7 +104,7 @@ pub fn InvoicesPage() -> impl IntoView {
                     items.first().map(|i| i.seq),
                     fresh
                         .clone()
-                        .any(|i| i.action == "created" || on_page.contains(&i.invoice_id)),
+                        .any(|i| i.action == Action::Created || on_page.contains(&i.invoice_id)),
                 )
             });
             // The first run only notes where the stream is.

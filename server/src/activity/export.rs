@@ -4,7 +4,7 @@
 //! long the file.
 
 use crate::state::ServerState;
-use app::events::{ActivityItem, FeedFilter};
+use app::events::{Action, ActivityItem, FeedFilter};
 use axum::{
     body::{Body, Bytes},
     extract::{Query, State},
@@ -30,11 +30,9 @@ pub async fn export(
 ) -> Response {
     let filter = FeedFilter::new(query.action, query.customer);
     if let Some(action) = &filter.action {
-        if !app::events::action::FEED_ACTIONS.contains(&action.as_str()) {
-            let reason = format!(
-                "unknown action `{action}`; one of {}",
-                app::events::action::FEED_ACTIONS.join(", ")
-            );
+        if Action::in_the_feed(action).is_none() {
+            let names: Vec<_> = Action::IN_THE_FEED.iter().map(|a| a.as_str()).collect();
+            let reason = format!("unknown action `{action}`; one of {}", names.join(", "));
             return (
                 StatusCode::BAD_REQUEST,
                 Json(serde_json::json!({ "error": reason })),

@@ -5,7 +5,7 @@
 use crate::kafka::DetachedMessage;
 use app::backoff::Backoff;
 use app::db::outbox;
-use app::events::{action, ActivityItem, InvoiceEvent};
+use app::events::{Action, ActivityItem, InvoiceEvent};
 use app::trace::TraceParent;
 use chrono::Utc;
 use sqlx::{PgPool, Postgres, Transaction};
@@ -135,7 +135,7 @@ pub fn dead_letter_item(message: &DetachedMessage, reason: &str) -> ActivityItem
     ActivityItem {
         seq: 0,
         event_id: dead_letter_item_id(message),
-        action: action::DEAD_LETTERED.into(),
+        action: Action::DeadLettered,
         invoice_id: event.as_ref().map(|e| e.invoice_id.clone()).unwrap_or(key),
         customer_id: event
             .as_ref()

@@ -3,18 +3,10 @@
 
 use super::{side_effects, Failure, Outcome, Processor};
 use crate::kafka::DetachedMessage;
-use app::events::{action, ActivityItem, InvoiceEvent};
+use app::events::{Action, ActivityItem, InvoiceEvent};
 use chrono::Utc;
 use sqlx::{Postgres, Transaction};
 use std::collections::{HashMap, HashSet};
-
-/// The actions the processor knows.
-const KNOWN_ACTIONS: [&str; 4] = [
-    action::CREATED,
-    action::UPDATED,
-    action::STATUS_CHANGED,
-    action::DELETED,
-];
 
 impl Processor {
     /// Handles one message: a batch of one.
@@ -144,7 +136,7 @@ impl Processor {
                     );
                     outcomes[i] = Some(Ok(Outcome::Processed {
                         seq: item.seq,
-                        action: event.action,
+                        action: item.action,
                     }));
                 }
             }
@@ -163,7 +155,7 @@ fn read_event(payload: Option<&[u8]>) -> Result<(InvoiceEvent, uuid::Uuid), Stri
         Some(Err(e)) => return Err(format!("not an invoice event: {e}")),
         None => return Err("empty message".into()),
     };
-    if !KNOWN_ACTIONS.contains(&event.action.as_str()) {
+    if Action::of_invoice_event(&event.action).is_none() {
         return Err(format!("unknown action `{}`", event.action));
     }
     match uuid::Uuid::parse_str(&event.invoice_id) {
@@ -250,7 +242,8 @@ fn activity_item(
     ActivityItem {
         seq: 0,
         event_id: event.event_id,
-        action: event.action.clone(),
+        action: Action::of_invoice_event(&event.action)
+            .expect("read_event accepts only the actions of invoices"),
         invoice_id: event.invoice_id.clone(),
         customer_id: event.customer_id.clone(),
         customer_name: Some(customer.name.clone()),

@@ -43,7 +43,10 @@ pub struct DeadLetters {
 
 #[derive(Debug, PartialEq, Eq)]
 pub enum Outcome {
-    Processed { seq: i64, action: String },
+    Processed {
+        seq: i64,
+        action: app::events::Action,
+    },
     AlreadyProcessed,
 }
 

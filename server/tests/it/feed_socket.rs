@@ -5,7 +5,7 @@
 
 use crate::common;
 
-use app::events::{ActivityItem, FeedMessage};
+use app::events::{Action, ActivityItem, FeedMessage};
 use common::{feed::*, *};
 use rdkafka::producer::FutureRecord;
 use std::time::{Duration, Instant};
@@ -15,15 +15,15 @@ fn padded_item(seq: i64) -> ActivityItem {
     ActivityItem {
         // About 8 KB per item, so a stuck client's socket buffers fill after a few hundred.
         effects: vec!["x".repeat(8_000)],
-        ..item(seq, "created")
+        ..item(seq, Action::Created)
     }
 }
 
-fn item(seq: i64, action: &str) -> ActivityItem {
+fn item(seq: i64, action: Action) -> ActivityItem {
     ActivityItem {
         seq,
         event_id: uuid::Uuid::new_v4(),
-        action: action.into(),
+        action,
         invoice_id: uuid::Uuid::new_v4().to_string(),
         customer_id: LEE_ROBINSON.into(),
         customer_name: Some("Lee Robinson".into()),
@@ -42,7 +42,16 @@ fn item(seq: i64, action: &str) -> ActivityItem {
 /// a deletion; returns them with their seqs.
 async fn feed_items(env: &TestEnv, n: i64) -> Vec<ActivityItem> {
     let mut items: Vec<_> = (1..=n)
-        .map(|i| item(0, if i % 3 == 0 { "deleted" } else { "created" }))
+        .map(|i| {
+            item(
+                0,
+                if i % 3 == 0 {
+                    Action::Deleted
+                } else {
+                    Action::Created
+                },
+            )
+        })
         .collect();
     let traces: Vec<_> = items
         .iter()

@@ -1,21 +1,21 @@
 //! The feed's controls: filter by event type and customer (kept in the URL, so a filtered
 //! feed can be shared and works without JavaScript), pause/resume, and export as JSON.
 
-use crate::events::{action::FEED_ACTIONS, FeedFilter};
+use crate::events::{Action, FeedFilter};
 use crate::i18n::*;
 use crate::routes::invoice_form::customers_for_select;
 use leptos::prelude::*;
 use leptos_router::hooks::use_navigate;
 
-pub fn action_label(i18n: leptos_i18n::I18nContext<Locale>, action: &str) -> String {
+pub fn action_label(i18n: leptos_i18n::I18nContext<Locale>, action: Action) -> String {
     match action {
-        "created" => t_string!(i18n, action_created).to_string(),
-        "updated" => t_string!(i18n, action_updated).to_string(),
-        "status_changed" => t_string!(i18n, action_status_changed).to_string(),
-        "deleted" => t_string!(i18n, action_deleted).to_string(),
-        "dead_lettered" => t_string!(i18n, action_dead_lettered).to_string(),
-        other => other.to_string(),
+        Action::Created => t_string!(i18n, action_created),
+        Action::Updated => t_string!(i18n, action_updated),
+        Action::StatusChanged => t_string!(i18n, action_status_changed),
+        Action::Deleted => t_string!(i18n, action_deleted),
+        Action::DeadLettered => t_string!(i18n, action_dead_lettered),
     }
+    .to_string()
 }
 
 #[component]
@@ -66,9 +66,9 @@ pub fn FilterBar(
                 <select name="action" class=select_class data-testid="filter-action" on:change=on_action
                     prop:value=move || filter.get().action.unwrap_or_default()>
                     <option value="">{t!(i18n, feed_all_actions)}</option>
-                    {FEED_ACTIONS.iter().map(|a| {
-                        let selected = move || filter.get().action.as_deref() == Some(*a);
-                        view! { <option value=*a selected=selected>{move || action_label(i18n, a)}</option> }
+                    {Action::IN_THE_FEED.into_iter().map(|a| {
+                        let selected = move || filter.get().action.as_deref() == Some(a.as_str());
+                        view! { <option value=a.as_str() selected=selected>{move || action_label(i18n, a)}</option> }
                     }).collect_view()}
                 </select>
             </label>

@@ -3,36 +3,35 @@
 
 use super::filters::action_label;
 use crate::components::icons::{Icon, IconName};
-use crate::events::ActivityItem;
+use crate::events::{Action, ActivityItem};
 use crate::formatting;
 use crate::i18n::*;
 use chrono::{DateTime, Utc};
 use leptos::prelude::*;
 
 /// Colours and an icon per action.
-fn look(action: &str) -> (&'static str, IconName) {
+fn look(action: Action) -> (&'static str, IconName) {
     match action {
-        "created" => (
+        Action::Created => (
             "bg-blue-100 text-blue-700 dark:bg-blue-900 dark:text-blue-200",
             IconName::Plus,
         ),
-        "updated" => (
+        Action::Updated => (
             "bg-gray-100 text-gray-700 dark:bg-gray-800 dark:text-gray-200",
             IconName::Pencil,
         ),
-        "status_changed" => (
+        Action::StatusChanged => (
             "bg-green-100 text-green-700 dark:bg-green-900 dark:text-green-200",
             IconName::Swap,
         ),
-        "deleted" => (
+        Action::Deleted => (
             "bg-red-100 text-red-700 dark:bg-red-900 dark:text-red-200",
             IconName::Trash,
         ),
-        "dead_lettered" => (
+        Action::DeadLettered => (
             "bg-amber-100 text-amber-800 dark:bg-amber-900 dark:text-amber-200",
             IconName::Warning,
         ),
-        _ => ("bg-gray-100 text-gray-700", IconName::Dot),
     }
 }
 
@@ -58,14 +57,13 @@ fn effect_label(i18n: leptos_i18n::I18nContext<Locale>, code: &str) -> String {
 #[component]
 pub fn ActivityRow(item: ActivityItem, now: RwSignal<DateTime<Utc>>) -> impl IntoView {
     let i18n = use_i18n();
-    let (colour, icon) = look(&item.action);
-    let action = item.action.clone();
+    let (colour, icon) = look(item.action);
+    let action = item.action;
     let amount = item.amount;
     let occurred_at = item.occurred_at;
     let effects = item.effects.clone();
     let short_id: String = item.invoice_id.chars().take(8).collect();
-    let invoice = if item.action == "deleted"
-        || item.action == "dead_lettered"
+    let invoice = if item.action.leaves_no_invoice()
         || uuid::Uuid::parse_str(&item.invoice_id).is_err()
     {
         view! { <span class="font-mono text-xs text-gray-500" title=item.invoice_id.clone()>{short_id}</span> }.into_any()
@@ -79,11 +77,11 @@ pub fn ActivityRow(item: ActivityItem, now: RwSignal<DateTime<Utc>>) -> impl Int
     };
     view! {
         <li class="flex flex-wrap items-center gap-x-4 gap-y-1 rounded-md border border-gray-100 bg-gray-50 p-3 text-sm dark:border-gray-800 dark:bg-gray-900"
-            data-testid="activity-item" data-seq=item.seq data-invoice-id=item.invoice_id.clone() data-action=item.action.clone()
+            data-testid="activity-item" data-seq=item.seq data-invoice-id=item.invoice_id.clone() data-action=item.action.as_str()
             data-customer-id=item.customer_id.clone()>
             <span class=format!("flex items-center gap-1 rounded px-2 py-1 text-xs font-medium {colour}") data-testid="activity-action">
                 <Icon name=icon class="h-4 w-4" />
-                {move || action_label(i18n, &action)}
+                {move || action_label(i18n, action)}
             </span>
             {item.customer_image.clone().map(|src| view! { <img src=src class="rounded-full" width="28" height="28" alt="" /> })}
             <span class="font-medium">{item.customer_name.clone().unwrap_or_else(|| item.customer_id.clone())}</span>

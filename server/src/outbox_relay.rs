@@ -115,11 +115,12 @@ pub async fn publish_batch(
     conn: &mut PgConnection,
     producer: &FutureProducer,
 ) -> Result<usize, RelayError> {
-    let rows: Vec<OutboxRow> = sqlx::query_as(
-        "SELECT id, topic, message_key, event_type, payload::text AS payload, traceparent FROM outbox
-         WHERE published_at IS NULL ORDER BY id LIMIT $1",
+    let rows: Vec<OutboxRow> = sqlx::query_as!(
+        OutboxRow,
+        r#"SELECT id, topic, message_key, event_type, payload::text AS "payload!", traceparent FROM outbox
+         WHERE published_at IS NULL ORDER BY id LIMIT $1"#,
+        BATCH,
     )
-    .bind(BATCH)
     .fetch_all(&mut *conn)
     .await?;
     if rows.is_empty() {
@@ -177,14 +178,14 @@ pub async fn publish_batch(
         .map(|id| (*id, None))
         .chain(failed.iter().map(|(id, e)| (*id, Some(e.as_str()))))
         .unzip();
-    sqlx::query(
+    sqlx::query!(
         "UPDATE outbox o SET attempts = o.attempts + 1,
                 published_at = CASE WHEN f.error IS NULL THEN now() ELSE o.published_at END,
                 last_error = COALESCE(f.error, o.last_error)
          FROM UNNEST($1::bigint[], $2::text[]) AS f(id, error) WHERE o.id = f.id",
+        &ids,
+        &errors as &[Option<&str>],
     )
-    .bind(&ids)
-    .bind(&errors)
     .execute(&mut *conn)
     .await?;
     tracing::debug!(

@@ -3,7 +3,7 @@ use sqlx::PgPool;
 
 /// `seq` of the newest item, 0 for an empty feed: everything up to here is in the database.
 pub async fn position(pool: &PgPool) -> Result<i64, sqlx::Error> {
-    sqlx::query_scalar("SELECT COALESCE(MAX(seq), 0) FROM activity_items")
+    sqlx::query_scalar!(r#"SELECT COALESCE(MAX(seq), 0) AS "position!" FROM activity_items"#)
         .fetch_one(pool)
         .await
 }
@@ -25,19 +25,19 @@ pub async fn older_than(
     before: Option<i64>,
     limit: i64,
 ) -> Result<Vec<ActivityItem>, sqlx::Error> {
-    let rows: Vec<(sqlx::types::Json<ActivityItem>,)> = sqlx::query_as(
-        "SELECT item FROM activity_items
+    let rows = sqlx::query_scalar!(
+        r#"SELECT item AS "item: sqlx::types::Json<ActivityItem>" FROM activity_items
          WHERE ($1::text IS NULL OR item->>'action' = $1) AND ($2::text IS NULL OR item->>'customerId' = $2)
            AND ($4::bigint IS NULL OR seq < $4)
-         ORDER BY seq DESC LIMIT $3",
+         ORDER BY seq DESC LIMIT $3"#,
+        filter.action,
+        filter.customer,
+        limit,
+        before,
     )
-    .bind(&filter.action)
-    .bind(&filter.customer)
-    .bind(limit)
-    .bind(before)
     .fetch_all(pool)
     .await?;
-    Ok(rows.into_iter().map(|(item,)| item.0).collect())
+    Ok(rows.into_iter().map(|item| item.0).collect())
 }
 
 /// The first `limit` items after `after` up to and including `until` that match `filter`,
@@ -49,18 +49,18 @@ pub async fn between(
     filter: &FeedFilter,
     limit: i64,
 ) -> Result<Vec<ActivityItem>, sqlx::Error> {
-    let rows: Vec<(sqlx::types::Json<ActivityItem>,)> = sqlx::query_as(
-        "SELECT item FROM activity_items
+    let rows = sqlx::query_scalar!(
+        r#"SELECT item AS "item: sqlx::types::Json<ActivityItem>" FROM activity_items
          WHERE seq > $1 AND seq <= $2
            AND ($3::text IS NULL OR item->>'action' = $3) AND ($4::text IS NULL OR item->>'customerId' = $4)
-         ORDER BY seq LIMIT $5",
+         ORDER BY seq LIMIT $5"#,
+        after,
+        until,
+        filter.action,
+        filter.customer,
+        limit,
     )
-    .bind(after)
-    .bind(until)
-    .bind(&filter.action)
-    .bind(&filter.customer)
-    .bind(limit)
     .fetch_all(pool)
     .await?;
-    Ok(rows.into_iter().map(|(item,)| item.0).collect())
+    Ok(rows.into_iter().map(|item| item.0).collect())
 }

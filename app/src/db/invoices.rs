@@ -69,13 +69,13 @@ pub async fn insert_with_event(
     input: &InvoiceInput,
 ) -> Result<Uuid, sqlx::Error> {
     let id = Uuid::new_v4();
-    let created_at: DateTime<Utc> = sqlx::query_scalar(
-        "INSERT INTO invoices (id, customer_id, amount_cents, status) VALUES ($1, $2, $3, $4) RETURNING created_at",
+    let created_at: DateTime<Utc> = sqlx::query_scalar!(
+        r#"INSERT INTO invoices (id, customer_id, amount_cents, status) VALUES ($1, $2, $3, $4) RETURNING created_at AS "created_at: DateTime<Utc>""#,
+        id,
+        input.customer_id,
+        input.amount.cents(),
+        input.status.as_str(),
     )
-    .bind(id)
-    .bind(input.customer_id)
-    .bind(input.amount.cents())
-    .bind(input.status.as_str())
     .fetch_one(&mut **tx)
     .await?;
     let snapshot = Snapshot {
@@ -117,22 +117,24 @@ pub async fn update(
     input: &InvoiceInput,
 ) -> Result<bool, sqlx::Error> {
     let mut tx = pool.begin().await?;
-    let before: Option<(Uuid, i64, String)> = sqlx::query_as(
+    let before = sqlx::query!(
         "SELECT customer_id, amount_cents, status FROM invoices WHERE id = $1 FOR UPDATE",
+        id,
     )
-    .bind(id)
     .fetch_optional(&mut *tx)
     .await?;
-    let Some((old_customer, old_amount, old_status)) = before else {
+    let Some(before) = before else {
         return Ok(false);
     };
-    let updated_at: DateTime<Utc> = sqlx::query_scalar(
-        "UPDATE invoices SET customer_id = $2, amount_cents = $3, status = $4, updated_at = now() WHERE id = $1 RETURNING updated_at",
+    let (old_customer, old_amount, old_status) =
+        (before.customer_id, before.amount_cents, before.status);
+    let updated_at: DateTime<Utc> = sqlx::query_scalar!(
+        r#"UPDATE invoices SET customer_id = $2, amount_cents = $3, status = $4, updated_at = now() WHERE id = $1 RETURNING updated_at AS "updated_at: DateTime<Utc>""#,
+        id,
+        input.customer_id,
+        input.amount.cents(),
+        input.status.as_str(),
     )
-    .bind(id)
-    .bind(input.customer_id)
-    .bind(input.amount.cents())
-    .bind(input.status.as_str())
     .fetch_one(&mut *tx)
     .await?;
     let after = Snapshot {
@@ -174,20 +176,20 @@ pub async fn update(
 /// Deletes an invoice with its `deleted` event, atomically. `false` when it was already gone.
 pub async fn delete(pool: &PgPool, invoices_topic: &str, id: Uuid) -> Result<bool, sqlx::Error> {
     let mut tx = pool.begin().await?;
-    let gone: Option<(Uuid, i64, String)> = sqlx::query_as(
+    let gone = sqlx::query!(
         "DELETE FROM invoices WHERE id = $1 RETURNING customer_id, amount_cents, status",
+        id,
     )
-    .bind(id)
     .fetch_optional(&mut *tx)
     .await?;
-    let Some((customer_id, amount_cents, status)) = gone else {
+    let Some(gone) = gone else {
         return Ok(false);
     };
     let snapshot = Snapshot {
         id,
-        customer_id,
-        amount_cents,
-        status,
+        customer_id: gone.customer_id,
+        amount_cents: gone.amount_cents,
+        status: gone.status,
     };
     record_event(
         &mut tx,
@@ -204,10 +206,12 @@ pub async fn delete(pool: &PgPool, invoices_topic: &str, id: Uuid) -> Result<boo
 
 /// Whether a customer exists (the form may post an id that was deleted meanwhile).
 pub async fn customer_exists(pool: &PgPool, customer_id: Uuid) -> Result<bool, sqlx::Error> {
-    sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM customers WHERE id = $1)")
-        .bind(customer_id)
-        .fetch_one(pool)
-        .await
+    sqlx::query_scalar!(
+        r#"SELECT EXISTS (SELECT 1 FROM customers WHERE id = $1) AS "exists!""#,
+        customer_id,
+    )
+    .fetch_one(pool)
+    .await
 }
 
 const SELECT_ROWS: &str =

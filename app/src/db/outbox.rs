@@ -22,15 +22,15 @@ pub async fn enqueue<T: Serialize>(
 ) -> Result<(), sqlx::Error> {
     let payload =
         serde_json::to_value(message.payload).map_err(|e| sqlx::Error::Encode(Box::new(e)))?;
-    sqlx::query(
+    sqlx::query!(
         "INSERT INTO outbox (event_id, topic, message_key, event_type, payload, traceparent) VALUES ($1, $2, $3, $4, $5, $6)",
+        message.event_id,
+        message.topic,
+        message.key,
+        message.event_type,
+        payload,
+        message.trace.to_string(),
     )
-    .bind(message.event_id)
-    .bind(message.topic)
-    .bind(message.key)
-    .bind(message.event_type)
-    .bind(payload)
-    .bind(message.trace.to_string())
     .execute(&mut **tx)
     .await?;
     Ok(())
@@ -51,16 +51,20 @@ pub async fn enqueue_many<T: Serialize>(
         .map(|m| serde_json::to_value(m.3))
         .collect::<Result<Vec<_>, _>>()
         .map_err(|e| sqlx::Error::Encode(Box::new(e)))?;
-    sqlx::query(
+    let event_ids: Vec<Uuid> = messages.iter().map(|m| m.0).collect();
+    let keys: Vec<String> = messages.iter().map(|m| m.1.to_string()).collect();
+    let event_types: Vec<String> = messages.iter().map(|m| m.2.to_string()).collect();
+    let traces: Vec<String> = messages.iter().map(|m| m.4.to_string()).collect();
+    sqlx::query!(
         "INSERT INTO outbox (event_id, topic, message_key, event_type, payload, traceparent)
          SELECT e, $1, k, t, p, tp FROM UNNEST($2::uuid[], $3::text[], $4::text[], $5::jsonb[], $6::text[]) AS m(e, k, t, p, tp)",
+        topic,
+        &event_ids,
+        &keys,
+        &event_types,
+        &payloads,
+        &traces,
     )
-    .bind(topic)
-    .bind(messages.iter().map(|m| m.0).collect::<Vec<_>>())
-    .bind(messages.iter().map(|m| m.1).collect::<Vec<_>>())
-    .bind(messages.iter().map(|m| m.2).collect::<Vec<_>>())
-    .bind(payloads)
-    .bind(messages.iter().map(|m| m.4.to_string()).collect::<Vec<_>>())
     .execute(&mut **tx)
     .await?;
     Ok(())

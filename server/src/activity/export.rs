@@ -65,7 +65,11 @@ pub async fn export(
                         format!("attachment; filename=\"{name}\""),
                     ),
                 ],
-                Body::from_stream(futures::stream::unfold(pages, Pages::next)),
+                // Fused: a compressing layer may poll again after the end.
+                Body::from_stream(futures::StreamExt::fuse(futures::stream::unfold(
+                    pages,
+                    Pages::next,
+                ))),
             )
                 .into_response()
         }

@@ -305,5 +305,18 @@ async fn the_export_writes_the_newest_items_up_to_its_setting_across_pages() {
     );
     let none = export("?customer=nobody").await;
     assert!(none.is_empty());
+    // As browsers ask for it: compressed, and whole (the stream ends once, however it is read).
+    for encoding in ["gzip", "br"] {
+        let compressed = client
+            .get(app.url("/api/activity/export"))
+            .header("accept-encoding", encoding)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(compressed.status(), 200);
+        assert_eq!(compressed.headers()["content-encoding"], encoding);
+        let body = compressed.bytes().await.expect("the whole compressed file");
+        assert!(body.len() > 100, "{encoding}: {} bytes", body.len());
+    }
     app.stop().await;
 }

@@ -81,10 +81,12 @@ async fn relay_while_elected(
     // A connection of our own: the lock lives as long as it does.
     let mut conn = pool.acquire().await?.detach();
     loop {
-        let elected: bool = sqlx::query_scalar("SELECT pg_try_advisory_lock($1)")
-            .bind(RELAY_LOCK)
-            .fetch_one(&mut conn)
-            .await?;
+        let elected = sqlx::query_scalar!(
+            r#"SELECT pg_try_advisory_lock($1) AS "elected!""#,
+            RELAY_LOCK
+        )
+        .fetch_one(&mut conn)
+        .await?;
         if elected {
             break;
         }
@@ -197,9 +199,11 @@ pub async fn publish_batch(
     let backlog: i64 = if (rows.len() as i64) < BATCH {
         failed.len() as i64
     } else {
-        sqlx::query_scalar("SELECT count(*) FROM outbox WHERE published_at IS NULL")
-            .fetch_one(&mut *conn)
-            .await?
+        sqlx::query_scalar!(
+            r#"SELECT count(*) AS "backlog!" FROM outbox WHERE published_at IS NULL"#
+        )
+        .fetch_one(&mut *conn)
+        .await?
     };
     metrics::gauge!(OUTBOX_BACKLOG).set(backlog as f64);
     match failed.first() {

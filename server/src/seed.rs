@@ -84,51 +84,59 @@ pub async fn demo_data(
     cost: app::auth::password_checks::PasswordCost,
 ) -> Result<(), sqlx::Error> {
     let mut tx = pool.begin().await?;
-    let has_user: bool = sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM users WHERE email = $1)")
-        .bind(DEMO_EMAIL)
-        .fetch_one(&mut *tx)
-        .await?;
+    let has_user = sqlx::query_scalar!(
+        r#"SELECT EXISTS (SELECT 1 FROM users WHERE email = $1) AS "exists!""#,
+        DEMO_EMAIL,
+    )
+    .fetch_one(&mut *tx)
+    .await?;
     if !has_user {
         let hash = cost
             .hash(DEMO_PASSWORD)
             .map_err(|e| sqlx::Error::Protocol(format!("hashing the demo password: {e}")))?;
-        sqlx::query("INSERT INTO users (id, name, email, password) VALUES ($1, 'User', $2, $3) ON CONFLICT (email) DO NOTHING")
-            .bind(Uuid::parse_str("410544b2-4001-4271-9855-fec4b6a6442a").expect("valid uuid"))
-            .bind(DEMO_EMAIL)
-            .bind(hash)
-            .execute(&mut *tx)
-            .await?;
+        sqlx::query!(
+            "INSERT INTO users (id, name, email, password) VALUES ($1, 'User', $2, $3) ON CONFLICT (email) DO NOTHING",
+            Uuid::parse_str("410544b2-4001-4271-9855-fec4b6a6442a").expect("valid uuid"),
+            DEMO_EMAIL,
+            hash,
+        )
+        .execute(&mut *tx)
+        .await?;
     }
     for (id, name, email, image) in CUSTOMERS {
-        sqlx::query("INSERT INTO customers (id, name, email, image_url) VALUES ($1, $2, $3, $4) ON CONFLICT (id) DO NOTHING")
-            .bind(Uuid::parse_str(id).expect("valid uuid"))
-            .bind(name)
-            .bind(email)
-            .bind(image)
-            .execute(&mut *tx)
-            .await?;
+        sqlx::query!(
+            "INSERT INTO customers (id, name, email, image_url) VALUES ($1, $2, $3, $4) ON CONFLICT (id) DO NOTHING",
+            Uuid::parse_str(id).expect("valid uuid"),
+            name,
+            email,
+            image,
+        )
+        .execute(&mut *tx)
+        .await?;
     }
     for (n, (customer, cents, status, date)) in INVOICES.iter().enumerate() {
         let id = Uuid::from_u128(0x5eed_0000_0000_4000_8000_0000_0000_0000 + n as u128 + 1);
-        sqlx::query(
+        sqlx::query!(
             "INSERT INTO invoices (id, customer_id, amount_cents, status, date, created_at, updated_at)
-             VALUES ($1, $2, $3, $4, $5::date, $5::date, $5::date) ON CONFLICT (id) DO NOTHING",
+             VALUES ($1, $2, $3, $4, $5::text::date, $5::text::date, $5::text::date) ON CONFLICT (id) DO NOTHING",
+            id,
+            Uuid::parse_str(CUSTOMERS[*customer].0).expect("valid uuid"),
+            cents,
+            status,
+            date,
         )
-        .bind(id)
-        .bind(Uuid::parse_str(CUSTOMERS[*customer].0).expect("valid uuid"))
-        .bind(cents)
-        .bind(status)
-        .bind(date)
         .execute(&mut *tx)
         .await?;
     }
     for (i, (month, dollars)) in REVENUE.iter().enumerate() {
-        sqlx::query("INSERT INTO revenue (month_number, month, revenue_cents) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING")
-            .bind(i as i16 + 1)
-            .bind(month)
-            .bind(dollars * 100)
-            .execute(&mut *tx)
-            .await?;
+        sqlx::query!(
+            "INSERT INTO revenue (month_number, month, revenue_cents) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
+            i as i16 + 1,
+            month,
+            dollars * 100,
+        )
+        .execute(&mut *tx)
+        .await?;
     }
     tx.commit().await
 }

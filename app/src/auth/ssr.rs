@@ -35,12 +35,12 @@ pub(super) async fn login(
     let email = email.to_lowercase();
     let db = |e: sqlx::Error| AppError::unavailable("Something went wrong. Please try again.", &e);
 
-    let failures: i64 = sqlx::query_scalar(
-        "SELECT count(*) FROM login_failures WHERE (email = $1 OR address = $2) AND at > now() - make_interval(mins => $3)",
+    let failures: i64 = sqlx::query_scalar!(
+        r#"SELECT count(*) AS "failures!" FROM login_failures WHERE (email = $1 OR address = $2) AND at > now() - make_interval(mins => $3)"#,
+        email,
+        address,
+        FAILURE_WINDOW_MINUTES,
     )
-    .bind(&email)
-    .bind(&address)
-    .bind(FAILURE_WINDOW_MINUTES)
     .fetch_one(&state.pool)
     .await
     .map_err(db)?;
@@ -59,11 +59,11 @@ pub(super) async fn login(
 
     // The form's rules (a valid email, a password of 6 or more) fail the same way as a wrong password.
     let user: Option<(Uuid, String)> = if email.contains('@') && password.chars().count() >= 6 {
-        sqlx::query_as("SELECT id, password FROM users WHERE email = $1")
-            .bind(&email)
+        sqlx::query!("SELECT id, password FROM users WHERE email = $1", email)
             .fetch_optional(&state.pool)
             .await
             .map_err(db)?
+            .map(|user| (user.id, user.password))
     } else {
         None
     };
@@ -87,8 +87,7 @@ pub(super) async fn login(
             // A new id at login: a session id planted before login is worthless after it.
             session.cycle_id().await.map_err(fail)?;
             session.insert(USER_ID_KEY, id).await.map_err(fail)?;
-            sqlx::query("DELETE FROM login_failures WHERE email = $1")
-                .bind(&email)
+            sqlx::query!("DELETE FROM login_failures WHERE email = $1", email)
                 .execute(&state.pool)
                 .await
                 .map_err(db)?;
@@ -98,12 +97,14 @@ pub(super) async fn login(
             })
         }
         _ => {
-            sqlx::query("INSERT INTO login_failures (email, address) VALUES ($1, $2)")
-                .bind(&email)
-                .bind(&address)
-                .execute(&state.pool)
-                .await
-                .map_err(db)?;
+            sqlx::query!(
+                "INSERT INTO login_failures (email, address) VALUES ($1, $2)",
+                email,
+                address,
+            )
+            .execute(&state.pool)
+            .await
+            .map_err(db)?;
             tracing::warn!(%email, %address, "failed login");
             Ok(LoginOutcome::Refused {
                 reason: LoginRefusal::InvalidCredentials,

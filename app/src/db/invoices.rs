@@ -1,7 +1,7 @@
 use crate::domain::InvoiceInput;
 use crate::events::{action, InvoiceEvent};
 use crate::models::{InvoiceEditable, InvoiceRow};
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use serde_json::json;
 use sqlx::{PgPool, Postgres, Transaction};
 use uuid::Uuid;
@@ -214,48 +214,48 @@ pub async fn customer_exists(pool: &PgPool, customer_id: Uuid) -> Result<bool, s
     .await
 }
 
-const SELECT_ROWS: &str =
-    "SELECT i.id, i.amount_cents, i.status, i.date, c.name, c.email, c.image_url
-     FROM invoices i JOIN customers c ON c.id = i.customer_id";
-
-/// Matches customer name, email, amount (as cents or dollars), date and status, ignoring case.
-const MATCHES: &str = "($1 = '' OR c.name ILIKE $2 OR c.email ILIKE $2 OR i.amount_cents::text ILIKE $2
-     OR to_char(i.amount_cents / 100.0, 'FM999999990.00') ILIKE $2 OR i.date::text ILIKE $2 OR i.status ILIKE $2)";
-
 /// Newest first, with their customers.
 pub async fn latest(pool: &PgPool, limit: i64) -> Result<Vec<InvoiceRow>, sqlx::Error> {
-    sqlx::query_as(&format!(
-        "{SELECT_ROWS} ORDER BY i.date DESC, i.created_at DESC LIMIT $1"
-    ))
-    .bind(limit)
+    sqlx::query_as!(
+        InvoiceRow,
+        r#"SELECT id AS "id!", amount_cents AS "amount_cents!", status AS "status!",
+                  date AS "date!: NaiveDate", name AS "name!", email AS "email!", image_url AS "image_url!"
+           FROM invoice_rows ORDER BY date DESC, created_at DESC LIMIT $1"#,
+        limit,
+    )
     .fetch_all(pool)
     .await
 }
 
-/// One page (1-based) of the invoices matching `query`, newest first.
+/// One page (1-based) of the invoices matching `query` (see `invoice_row_matches` in the
+/// migrations), newest first.
 pub async fn search_page(
     pool: &PgPool,
     query: &str,
     page: i64,
 ) -> Result<Vec<InvoiceRow>, sqlx::Error> {
-    sqlx::query_as(&format!(
-        "{SELECT_ROWS} WHERE {MATCHES} ORDER BY i.date DESC, i.created_at DESC LIMIT $3 OFFSET $4"
-    ))
-    .bind(query)
-    .bind(like_pattern(query))
-    .bind(PAGE_SIZE)
-    .bind((page.max(1) - 1) * PAGE_SIZE)
+    sqlx::query_as!(
+        InvoiceRow,
+        r#"SELECT id AS "id!", amount_cents AS "amount_cents!", status AS "status!",
+                  date AS "date!: NaiveDate", name AS "name!", email AS "email!", image_url AS "image_url!"
+           FROM invoice_rows r WHERE invoice_row_matches(r, $1, $2)
+           ORDER BY date DESC, created_at DESC LIMIT $3 OFFSET $4"#,
+        query,
+        like_pattern(query),
+        PAGE_SIZE,
+        (page.max(1) - 1) * PAGE_SIZE,
+    )
     .fetch_all(pool)
     .await
 }
 
 /// How many pages the invoices matching `query` fill.
 pub async fn search_pages(pool: &PgPool, query: &str) -> Result<i64, sqlx::Error> {
-    let count: i64 = sqlx::query_scalar(&format!(
-        "SELECT count(*) FROM invoices i JOIN customers c ON c.id = i.customer_id WHERE {MATCHES}"
-    ))
-    .bind(query)
-    .bind(like_pattern(query))
+    let count = sqlx::query_scalar!(
+        r#"SELECT count(*) AS "count!" FROM invoice_rows r WHERE invoice_row_matches(r, $1, $2)"#,
+        query,
+        like_pattern(query),
+    )
     .fetch_one(pool)
     .await?;
     Ok((count + PAGE_SIZE - 1) / PAGE_SIZE)
@@ -271,8 +271,11 @@ pub fn like_pattern(query: &str) -> String {
 }
 
 pub async fn editable(pool: &PgPool, id: Uuid) -> Result<Option<InvoiceEditable>, sqlx::Error> {
-    sqlx::query_as("SELECT id, customer_id, amount_cents, status FROM invoices WHERE id = $1")
-        .bind(id)
-        .fetch_optional(pool)
-        .await
+    sqlx::query_as!(
+        InvoiceEditable,
+        "SELECT id, customer_id, amount_cents, status FROM invoices WHERE id = $1",
+        id,
+    )
+    .fetch_optional(pool)
+    .await
 }

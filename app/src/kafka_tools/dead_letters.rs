@@ -55,13 +55,17 @@ pub async fn list(tools: &KafkaTools, pool: &PgPool) -> Result<Vec<DeadLetter>, 
         .into_iter()
         .map(letter)
         .collect();
-    let replays: Vec<(i32, i64, chrono::DateTime<chrono::Utc>)> = sqlx::query_as(
-        "SELECT dlq_partition, dlq_offset, max(replayed_at) FROM dead_letter_replays WHERE dlq_topic = $1 GROUP BY 1, 2",
+    let replays: Vec<(i32, i64, chrono::DateTime<chrono::Utc>)> = sqlx::query!(
+        r#"SELECT dlq_partition, dlq_offset, max(replayed_at) AS "replayed_at!: chrono::DateTime<chrono::Utc>"
+           FROM dead_letter_replays WHERE dlq_topic = $1 GROUP BY 1, 2"#,
+        tools.dlq_topic,
     )
-    .bind(&tools.dlq_topic)
     .fetch_all(pool)
     .await
-    .map_err(|e| ToolError::Database(e.to_string()))?;
+    .map_err(|e| ToolError::Database(e.to_string()))?
+    .into_iter()
+    .map(|r| (r.dlq_partition, r.dlq_offset, r.replayed_at))
+    .collect();
     for l in &mut letters {
         l.replayed_at = replays
             .iter()
@@ -136,15 +140,15 @@ pub async fn replay(
             .send(record, Duration::from_secs(10))
             .await
             .map_err(|(e, _)| ToolError::Kafka(e.to_string()))?;
-        sqlx::query(
+        sqlx::query!(
             "INSERT INTO dead_letter_replays (dlq_topic, dlq_partition, dlq_offset, topic, kafka_partition, kafka_offset) VALUES ($1, $2, $3, $4, $5, $6)",
+            tools.dlq_topic,
+            l.partition,
+            l.offset,
+            topic,
+            delivery.partition,
+            delivery.offset,
         )
-        .bind(&tools.dlq_topic)
-        .bind(l.partition)
-        .bind(l.offset)
-        .bind(&topic)
-        .bind(delivery.partition)
-        .bind(delivery.offset)
         .execute(pool)
         .await
         .map_err(|e| ToolError::Database(e.to_string()))?;

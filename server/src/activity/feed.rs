@@ -41,18 +41,18 @@ pub async fn append_all(
     if items.is_empty() {
         return Ok(0);
     }
-    sqlx::query("SELECT pg_advisory_xact_lock($1)")
-        .bind(FEED_APPEND_LOCK)
+    sqlx::query!("SELECT pg_advisory_xact_lock($1)", FEED_APPEND_LOCK)
         .execute(&mut **tx)
         .await?;
     let ids: Vec<uuid::Uuid> = items.iter().map(|i| i.event_id).collect();
-    let present: HashSet<uuid::Uuid> =
-        sqlx::query_scalar("SELECT event_id FROM activity_items WHERE event_id = ANY($1)")
-            .bind(&ids)
-            .fetch_all(&mut **tx)
-            .await?
-            .into_iter()
-            .collect();
+    let present: HashSet<uuid::Uuid> = sqlx::query_scalar!(
+        "SELECT event_id FROM activity_items WHERE event_id = ANY($1)",
+        &ids,
+    )
+    .fetch_all(&mut **tx)
+    .await?
+    .into_iter()
+    .collect();
     let mut seen = HashSet::new();
     let fresh: Vec<usize> = (0..items.len())
         .filter(|&i| !present.contains(&items[i].event_id) && seen.insert(items[i].event_id))
@@ -60,10 +60,10 @@ pub async fn append_all(
     if fresh.is_empty() {
         return Ok(0);
     }
-    let mut seqs: Vec<i64> = sqlx::query_scalar(
-        "SELECT nextval(pg_get_serial_sequence('activity_items', 'seq')) FROM generate_series(1, $1)",
+    let mut seqs: Vec<i64> = sqlx::query_scalar!(
+        r#"SELECT nextval(pg_get_serial_sequence('activity_items', 'seq')) AS "seq!" FROM generate_series(1, $1)"#,
+        fresh.len() as i32,
     )
-    .bind(fresh.len() as i32)
     .fetch_all(&mut **tx)
     .await?;
     seqs.sort_unstable();
@@ -77,14 +77,16 @@ pub async fn append_all(
         .map(|item| serde_json::to_value(item))
         .collect::<Result<Vec<_>, _>>()
         .map_err(|e| sqlx::Error::Encode(Box::new(e)))?;
-    sqlx::query(
-        // created_at: when the item was written (not when its transaction began).
+    let (seqs, event_ids): (Vec<i64>, Vec<uuid::Uuid>) =
+        fresh.iter().map(|i| (i.seq, i.event_id)).unzip();
+    // created_at: when the item was written (not when its transaction began).
+    sqlx::query!(
         "INSERT INTO activity_items (seq, event_id, item, created_at)
          SELECT s, e, i, clock_timestamp() FROM UNNEST($1::bigint[], $2::uuid[], $3::jsonb[]) AS t(s, e, i)",
+        &seqs,
+        &event_ids,
+        &json,
     )
-    .bind(fresh.iter().map(|i| i.seq).collect::<Vec<_>>())
-    .bind(fresh.iter().map(|i| i.event_id).collect::<Vec<_>>())
-    .bind(json)
     .execute(&mut **tx)
     .await?;
     let messages: Vec<(uuid::Uuid, &str, &str, &ActivityItem, TraceParent)> = fresh
@@ -168,14 +170,13 @@ pub async fn record_dead_letter(
         let result = async {
             let mut tx = pool.begin().await?;
             if let Ok(id) = uuid::Uuid::parse_str(&item.customer_id) {
-                let customer: Option<(String, String)> =
-                    sqlx::query_as("SELECT name, image_url FROM customers WHERE id = $1")
-                        .bind(id)
+                let customer =
+                    sqlx::query!("SELECT name, image_url FROM customers WHERE id = $1", id)
                         .fetch_optional(&mut *tx)
                         .await?;
-                if let Some((name, image)) = customer {
-                    item.customer_name = Some(name);
-                    item.customer_image = Some(image);
+                if let Some(customer) = customer {
+                    item.customer_name = Some(customer.name);
+                    item.customer_image = Some(customer.image_url);
                 }
             }
             append(&mut tx, activity_topic, &mut item, message.trace()).await?;

@@ -126,15 +126,15 @@ pub fn into_database(pool: PgPool) -> Keep {
         let pool = pool.clone();
         Box::pin(async move {
             let (subject, body) = readable(&mail.data);
-            let stored = sqlx::query(
+            let stored = sqlx::query!(
                 "INSERT INTO dev_mailbox (mail_from, rcpt_to, subject, body, raw)
                  VALUES ($1, $2, $3, $4, $5)",
+                mail.from,
+                &mail.to,
+                subject,
+                body,
+                mail.data,
             )
-            .bind(&mail.from)
-            .bind(&mail.to)
-            .bind(subject)
-            .bind(body)
-            .bind(&mail.data)
             .execute(&pool)
             .await;
             if let Err(e) = &stored {

@@ -78,18 +78,21 @@ impl Delivery {
 
     pub async fn send_due_mail(&self) -> Result<usize, sqlx::Error> {
         let mut tx = self.pool.begin().await?;
-        let due: Vec<(i64, i32, String, String, String, String)> = sqlx::query_as(
+        let due = sqlx::query!(
             "SELECT id, attempts, dedupe_key, recipient, subject, body FROM email_outbox
              WHERE sent_at IS NULL AND next_attempt_at <= now() ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED",
+            BATCH,
         )
-        .bind(BATCH)
         .fetch_all(&mut *tx)
         .await?;
         let (mut sent, draw) = (0, Draw::new());
-        for (id, attempts, key, recipient, subject, body) in due {
-            let result = self.send_mail(&key, &recipient, &subject, body).await;
+        for mail in due {
+            let result = self
+                .send_mail(&mail.dedupe_key, &mail.recipient, &mail.subject, mail.body)
+                .await;
             sent += usize::from(result.is_ok());
-            record_attempt(&mut tx, "email_outbox", id, draw.wait(attempts), result).await?;
+            let wait = draw.wait(mail.attempts);
+            record_attempt(&mut tx, Outbox::Email, mail.id, wait, result).await?;
         }
         tx.commit().await?;
         Ok(sent)
@@ -121,15 +124,22 @@ impl Delivery {
 
     pub async fn send_due_webhooks(&self) -> Result<usize, sqlx::Error> {
         let mut tx = self.pool.begin().await?;
-        let due: Vec<(i64, i32, String, String, String)> = sqlx::query_as(
-            "SELECT id, attempts, dedupe_key, target, body::text FROM webhook_outbox
-             WHERE sent_at IS NULL AND next_attempt_at <= now() ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED",
+        let due = sqlx::query!(
+            r#"SELECT id, attempts, dedupe_key, target, body::text AS "body!" FROM webhook_outbox
+             WHERE sent_at IS NULL AND next_attempt_at <= now() ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED"#,
+            BATCH,
         )
-        .bind(BATCH)
         .fetch_all(&mut *tx)
         .await?;
         let (mut sent, draw) = (0, Draw::new());
-        for (id, attempts, key, target, body) in due {
+        for hook in due {
+            let (id, attempts, key, target, body) = (
+                hook.id,
+                hook.attempts,
+                hook.dedupe_key,
+                hook.target,
+                hook.body,
+            );
             let url = match target.as_str() {
                 "accounting" => &self.webhooks.accounting_url,
                 "finance" => &self.webhooks.finance_url,
@@ -142,7 +152,7 @@ impl Delivery {
                 self.post_webhook(url, &key, body).await
             };
             sent += usize::from(result.is_ok());
-            record_attempt(&mut tx, "webhook_outbox", id, draw.wait(attempts), result).await?;
+            record_attempt(&mut tx, Outbox::Webhook, id, draw.wait(attempts), result).await?;
         }
         tx.commit().await?;
         Ok(sent)
@@ -200,34 +210,50 @@ impl Draw {
     }
 }
 
+/// The two delivery tables.
+#[derive(Clone, Copy, Debug)]
+enum Outbox {
+    Email,
+    Webhook,
+}
+
 /// Records a try; `wait` is how long a failed one waits before the next.
 async fn record_attempt(
     tx: &mut Transaction<'_, Postgres>,
-    table: &str,
+    outbox: Outbox,
     id: i64,
     wait: Duration,
     result: Result<(), String>,
 ) -> Result<(), sqlx::Error> {
-    match result {
-        Ok(()) => {
-            sqlx::query(&format!("UPDATE {table} SET sent_at = now(), attempts = attempts + 1, last_error = NULL WHERE id = $1"))
-                .bind(id)
-                .execute(&mut **tx)
-                .await?;
-        }
-        Err(error) => {
-            tracing::warn!(table, id, %error, "delivery failed; will retry");
-            sqlx::query(&format!(
-                "UPDATE {table} SET attempts = attempts + 1, last_error = $2,
-                 next_attempt_at = now() + make_interval(secs => $3) WHERE id = $1"
-            ))
-            .bind(id)
-            .bind(error)
-            .bind(wait.as_secs_f64())
-            .execute(&mut **tx)
-            .await?;
-        }
+    let wait = wait.as_secs_f64();
+    let done = match (outbox, &result) {
+        (Outbox::Email, Ok(())) => sqlx::query!(
+            "UPDATE email_outbox SET sent_at = now(), attempts = attempts + 1, last_error = NULL WHERE id = $1",
+            id,
+        ),
+        (Outbox::Webhook, Ok(())) => sqlx::query!(
+            "UPDATE webhook_outbox SET sent_at = now(), attempts = attempts + 1, last_error = NULL WHERE id = $1",
+            id,
+        ),
+        (Outbox::Email, Err(error)) => sqlx::query!(
+            "UPDATE email_outbox SET attempts = attempts + 1, last_error = $2,
+             next_attempt_at = now() + make_interval(secs => $3) WHERE id = $1",
+            id,
+            error,
+            wait,
+        ),
+        (Outbox::Webhook, Err(error)) => sqlx::query!(
+            "UPDATE webhook_outbox SET attempts = attempts + 1, last_error = $2,
+             next_attempt_at = now() + make_interval(secs => $3) WHERE id = $1",
+            id,
+            error,
+            wait,
+        ),
+    };
+    if let Err(error) = &result {
+        tracing::warn!(?outbox, id, %error, "delivery failed; will retry");
     }
+    done.execute(&mut **tx).await?;
     Ok(())
 }
 

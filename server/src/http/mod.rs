@@ -122,8 +122,8 @@ pub async fn serve_operations(
 
 /// Ready when both the database and the broker answer.
 async fn ready(State(state): State<ServerState>) -> (StatusCode, Json<serde_json::Value>) {
-    let database = sqlx::query("SELECT 1")
-        .execute(&state.app.pool)
+    let database = sqlx::query_scalar!("SELECT 1 AS one")
+        .fetch_one(&state.app.pool)
         .await
         .is_ok();
     let producer = state.produce.producer.clone();

@@ -62,10 +62,10 @@ impl Processor {
                 .partition(|(_, event, _)| customer_of(&customers, event).is_some());
             if !unknown.is_empty() {
                 let ids: Vec<uuid::Uuid> = unknown.iter().map(|u| u.1.event_id).collect();
-                let done: HashSet<uuid::Uuid> = sqlx::query_scalar(
+                let done: HashSet<uuid::Uuid> = sqlx::query_scalar!(
                     "SELECT event_id FROM processed_events WHERE event_id = ANY($1)",
+                    &ids,
                 )
-                .bind(&ids)
                 .fetch_all(&mut *tx)
                 .await?
                 .into_iter()
@@ -175,14 +175,21 @@ async fn customers_of<'e>(
         .filter_map(|e| uuid::Uuid::parse_str(&e.customer_id).ok())
         .collect();
     let ids: Vec<uuid::Uuid> = ids.into_iter().collect();
-    let rows: Vec<(uuid::Uuid, String, String, String)> =
-        sqlx::query_as("SELECT id, name, email, image_url FROM customers WHERE id = ANY($1)")
-            .bind(&ids)
-            .fetch_all(&mut **tx)
-            .await?;
+    let rows = sqlx::query!(
+        "SELECT id, name, email, image_url FROM customers WHERE id = ANY($1)",
+        &ids,
+    )
+    .fetch_all(&mut **tx)
+    .await?;
     Ok(rows
         .into_iter()
-        .map(|(id, name, email, image)| (id, (side_effects::Customer { name, email }, image)))
+        .map(|c| {
+            let customer = side_effects::Customer {
+                name: c.name,
+                email: c.email,
+            };
+            (c.id, (customer, c.image_url))
+        })
         .collect())
 }
 
@@ -205,17 +212,23 @@ async fn record_processed(
     if events.is_empty() {
         return Ok(Vec::new());
     }
-    let inserted: HashSet<uuid::Uuid> = sqlx::query_scalar(
-        "INSERT INTO processed_events (event_id, invoice_id, action, kafka_topic, kafka_partition, kafka_offset)
+    let event_ids: Vec<uuid::Uuid> = events.iter().map(|e| e.1.event_id).collect();
+    let invoice_ids: Vec<String> = events.iter().map(|e| e.1.invoice_id.clone()).collect();
+    let actions: Vec<String> = events.iter().map(|e| e.1.action.clone()).collect();
+    let topics: Vec<String> = events.iter().map(|e| messages[e.0].topic.clone()).collect();
+    let partitions: Vec<i32> = events.iter().map(|e| messages[e.0].partition).collect();
+    let offsets: Vec<i64> = events.iter().map(|e| messages[e.0].offset).collect();
+    let inserted: HashSet<uuid::Uuid> = sqlx::query_scalar!(
+        r#"INSERT INTO processed_events (event_id, invoice_id, action, kafka_topic, kafka_partition, kafka_offset)
          SELECT * FROM UNNEST($1::uuid[], $2::text[], $3::text[], $4::text[], $5::int[], $6::bigint[])
-         ON CONFLICT (event_id) DO NOTHING RETURNING event_id",
+         ON CONFLICT (event_id) DO NOTHING RETURNING event_id"#,
+        &event_ids,
+        &invoice_ids,
+        &actions,
+        &topics,
+        &partitions,
+        &offsets,
     )
-    .bind(events.iter().map(|e| e.1.event_id).collect::<Vec<_>>())
-    .bind(events.iter().map(|e| e.1.invoice_id.as_str()).collect::<Vec<_>>())
-    .bind(events.iter().map(|e| e.1.action.as_str()).collect::<Vec<_>>())
-    .bind(events.iter().map(|e| messages[e.0].topic.as_str()).collect::<Vec<_>>())
-    .bind(events.iter().map(|e| messages[e.0].partition).collect::<Vec<_>>())
-    .bind(events.iter().map(|e| messages[e.0].offset).collect::<Vec<_>>())
     .fetch_all(&mut **tx)
     .await?
     .into_iter()

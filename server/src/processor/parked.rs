@@ -18,20 +18,22 @@ pub async fn parked_among(
     pool: &PgPool,
     invoice_keys: &[&str],
 ) -> Result<std::collections::HashSet<String>, sqlx::Error> {
-    let found: Vec<String> = sqlx::query_scalar(
+    let found: Vec<String> = sqlx::query_scalar!(
         "SELECT DISTINCT invoice_key FROM parked_events WHERE invoice_key = ANY($1)",
+        invoice_keys as &[&str],
     )
-    .bind(invoice_keys)
     .fetch_all(pool)
     .await?;
     Ok(found.into_iter().collect())
 }
 
 pub async fn has_parked(pool: &PgPool, invoice_key: &str) -> Result<bool, sqlx::Error> {
-    sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM parked_events WHERE invoice_key = $1)")
-        .bind(invoice_key)
-        .fetch_one(pool)
-        .await
+    sqlx::query_scalar!(
+        r#"SELECT EXISTS (SELECT 1 FROM parked_events WHERE invoice_key = $1) AS "parked!""#,
+        invoice_key,
+    )
+    .fetch_one(pool)
+    .await
 }
 
 pub async fn park(
@@ -40,21 +42,21 @@ pub async fn park(
     attempts: u32,
     error: &str,
 ) -> Result<(), sqlx::Error> {
-    sqlx::query(
+    sqlx::query!(
         "INSERT INTO parked_events (invoice_key, kafka_topic, kafka_partition, kafka_offset, message_key, payload, headers, attempts, last_error, next_attempt_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, now() + make_interval(secs => $10))
          ON CONFLICT (kafka_topic, kafka_partition, kafka_offset) DO NOTHING",
+        message.invoice_key,
+        message.topic,
+        message.partition,
+        message.offset,
+        message.key,
+        message.payload,
+        sqlx::types::Json(&message.headers) as _,
+        attempts as i32,
+        error,
+        backoff_seconds(attempts),
     )
-    .bind(&message.invoice_key)
-    .bind(&message.topic)
-    .bind(message.partition)
-    .bind(message.offset)
-    .bind(&message.key)
-    .bind(&message.payload)
-    .bind(sqlx::types::Json(&message.headers))
-    .bind(attempts as i32)
-    .bind(error)
-    .bind(backoff_seconds(attempts))
     .execute(pool)
     .await?;
     Ok(())
@@ -80,36 +82,44 @@ pub async fn run(processor: Processor, shutdown: CancellationToken) {
 pub async fn retry_due(processor: &Processor) -> Result<usize, sqlx::Error> {
     let pool = &processor.pool;
     let mut guard = pool.begin().await?;
-    let elected: bool = sqlx::query_scalar("SELECT pg_try_advisory_xact_lock($1)")
-        .bind(WORKER_LOCK)
-        .fetch_one(&mut *guard)
-        .await?;
+    let elected = sqlx::query_scalar!(
+        r#"SELECT pg_try_advisory_xact_lock($1) AS "elected!""#,
+        WORKER_LOCK,
+    )
+    .fetch_one(&mut *guard)
+    .await?;
     if !elected {
         return Ok(0);
     }
-    let heads: Vec<(i64, i32)> = sqlx::query_as(
-        "SELECT id, attempts FROM (SELECT DISTINCT ON (invoice_key) id, attempts, next_attempt_at FROM parked_events ORDER BY invoice_key, id) heads
-         WHERE next_attempt_at <= now()",
+    let heads = sqlx::query!(
+        r#"SELECT id AS "id!", attempts AS "attempts!" FROM (SELECT DISTINCT ON (invoice_key) id, attempts, next_attempt_at FROM parked_events ORDER BY invoice_key, id) heads
+         WHERE next_attempt_at <= now()"#,
     )
     .fetch_all(&mut *guard)
     .await?;
     let mut done = 0;
-    for (id, attempts) in heads {
-        let parked: DetachedMessage = sqlx::query_as(
-            "SELECT invoice_key, kafka_topic, kafka_partition, kafka_offset, message_key, payload, headers FROM parked_events WHERE id = $1",
+    for head in heads {
+        let (id, attempts) = (head.id, head.attempts);
+        let row = sqlx::query!(
+            r#"SELECT invoice_key, kafka_topic, kafka_partition, kafka_offset, message_key, payload,
+                      headers AS "headers: sqlx::types::Json<Vec<(String, String)>>"
+               FROM parked_events WHERE id = $1"#,
+            id,
         )
-        .bind(id)
         .fetch_one(&mut *guard)
         .await?;
+        let parked = DetachedMessage {
+            invoice_key: row.invoice_key,
+            topic: row.kafka_topic,
+            partition: row.kafka_partition,
+            offset: row.kafka_offset,
+            key: row.message_key,
+            payload: row.payload,
+            headers: row.headers.0,
+        };
         let attempts = attempts as u32 + 1;
-        let outcome = processor
-            .handle(
-                &parked.topic,
-                parked.partition,
-                parked.offset,
-                parked.payload.as_deref(),
-            )
-            .await;
+        // The message as it came, headers and all: its trace goes on.
+        let outcome = processor.handle_message(&parked).await;
         let dead_letter = match outcome {
             Ok(_) => None,
             Err(Failure::Permanent(reason)) => Some(reason),
@@ -117,13 +127,15 @@ pub async fn retry_due(processor: &Processor) -> Result<usize, sqlx::Error> {
                 Some(format!("retries used up after {attempts} attempts: {e}"))
             }
             Err(Failure::Transient(e)) => {
-                sqlx::query("UPDATE parked_events SET attempts = $2, last_error = $3, next_attempt_at = now() + make_interval(secs => $4) WHERE id = $1")
-                    .bind(id)
-                    .bind(attempts as i32)
-                    .bind(e.to_string())
-                    .bind(backoff_seconds(attempts))
-                    .execute(&mut *guard)
-                    .await?;
+                sqlx::query!(
+                    "UPDATE parked_events SET attempts = $2, last_error = $3, next_attempt_at = now() + make_interval(secs => $4) WHERE id = $1",
+                    id,
+                    attempts as i32,
+                    e.to_string(),
+                    backoff_seconds(attempts),
+                )
+                .execute(&mut *guard)
+                .await?;
                 continue;
             }
         };
@@ -134,8 +146,7 @@ pub async fn retry_due(processor: &Processor) -> Result<usize, sqlx::Error> {
             }
             tracing::error!(%reason, "parked event dead-lettered");
         }
-        sqlx::query("DELETE FROM parked_events WHERE id = $1")
-            .bind(id)
+        sqlx::query!("DELETE FROM parked_events WHERE id = $1", id)
             .execute(&mut *guard)
             .await?;
         done += 1;

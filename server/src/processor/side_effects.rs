@@ -71,15 +71,19 @@ pub async fn record_payments(
     if payments.is_empty() {
         return Ok(HashSet::new());
     }
-    let first: Vec<Uuid> = sqlx::query_scalar(
+    let invoices: Vec<Uuid> = payments.iter().map(|p| p.invoice_id).collect();
+    let paid_at: Vec<DateTime<Utc>> = payments.iter().map(|p| p.paid_at).collect();
+    let events: Vec<Uuid> = payments.iter().map(|p| p.event_id).collect();
+    let amounts: Vec<i64> = payments.iter().map(|p| p.amount_cents).collect();
+    let first: Vec<Uuid> = sqlx::query_scalar!(
         "INSERT INTO payments (invoice_id, paid_at, event_id, amount_cents)
          SELECT * FROM UNNEST($1::uuid[], $2::timestamptz[], $3::uuid[], $4::bigint[])
          ON CONFLICT DO NOTHING RETURNING event_id",
+        &invoices,
+        &paid_at as &[DateTime<Utc>],
+        &events,
+        &amounts,
     )
-    .bind(payments.iter().map(|p| p.invoice_id).collect::<Vec<_>>())
-    .bind(payments.iter().map(|p| p.paid_at).collect::<Vec<_>>())
-    .bind(payments.iter().map(|p| p.event_id).collect::<Vec<_>>())
-    .bind(payments.iter().map(|p| p.amount_cents).collect::<Vec<_>>())
     .fetch_all(&mut **tx)
     .await?;
     Ok(first.into_iter().collect())
@@ -304,85 +308,106 @@ impl Effects {
             metrics,
         } = self;
         if !emails.is_empty() {
-            sqlx::query(
+            let keys: Vec<&str> = emails.iter().map(|e| e.dedupe_key.as_str()).collect();
+            let events: Vec<Uuid> = emails.iter().map(|e| e.event_id).collect();
+            let kinds: Vec<&str> = emails.iter().map(|e| e.kind).collect();
+            let recipients: Vec<&str> = emails.iter().map(|e| e.recipient.as_str()).collect();
+            let subjects: Vec<&str> = emails.iter().map(|e| e.subject.as_str()).collect();
+            let bodies: Vec<&str> = emails.iter().map(|e| e.body.as_str()).collect();
+            sqlx::query!(
                 "INSERT INTO email_outbox (dedupe_key, event_id, kind, recipient, subject, body)
                  SELECT * FROM UNNEST($1::text[], $2::uuid[], $3::text[], $4::text[], $5::text[], $6::text[])
                  ON CONFLICT (dedupe_key) DO NOTHING",
+                &keys as &[&str],
+                &events,
+                &kinds as &[&str],
+                &recipients as &[&str],
+                &subjects as &[&str],
+                &bodies as &[&str],
             )
-            .bind(emails.iter().map(|e| e.dedupe_key.as_str()).collect::<Vec<_>>())
-            .bind(emails.iter().map(|e| e.event_id).collect::<Vec<_>>())
-            .bind(emails.iter().map(|e| e.kind).collect::<Vec<_>>())
-            .bind(emails.iter().map(|e| e.recipient.as_str()).collect::<Vec<_>>())
-            .bind(emails.iter().map(|e| e.subject.as_str()).collect::<Vec<_>>())
-            .bind(emails.iter().map(|e| e.body.as_str()).collect::<Vec<_>>())
             .execute(&mut **tx)
             .await?;
         }
         if !webhooks.is_empty() {
-            sqlx::query(
+            let keys: Vec<&str> = webhooks.iter().map(|w| w.dedupe_key.as_str()).collect();
+            let events: Vec<Uuid> = webhooks.iter().map(|w| w.event_id).collect();
+            let targets: Vec<&str> = webhooks.iter().map(|w| w.target).collect();
+            let bodies: Vec<Value> = webhooks.iter().map(|w| w.body.clone()).collect();
+            sqlx::query!(
                 "INSERT INTO webhook_outbox (dedupe_key, event_id, target, body)
                  SELECT * FROM UNNEST($1::text[], $2::uuid[], $3::text[], $4::jsonb[])
                  ON CONFLICT (dedupe_key) DO NOTHING",
+                &keys as &[&str],
+                &events,
+                &targets as &[&str],
+                &bodies,
             )
-            .bind(
-                webhooks
-                    .iter()
-                    .map(|w| w.dedupe_key.as_str())
-                    .collect::<Vec<_>>(),
-            )
-            .bind(webhooks.iter().map(|w| w.event_id).collect::<Vec<_>>())
-            .bind(webhooks.iter().map(|w| w.target).collect::<Vec<_>>())
-            .bind(webhooks.iter().map(|w| w.body.clone()).collect::<Vec<_>>())
             .execute(&mut **tx)
             .await?;
         }
         if !tasks.is_empty() {
             let (events, invoices, titles, due): (Vec<_>, Vec<_>, Vec<_>, Vec<_>) = unzip4(tasks);
-            sqlx::query(
+            sqlx::query!(
                 "INSERT INTO follow_up_tasks (event_id, invoice_id, title, due_on)
                  SELECT * FROM UNNEST($1::uuid[], $2::uuid[], $3::text[], $4::date[])",
+                &events,
+                &invoices,
+                &titles,
+                &due as &[NaiveDate],
             )
-            .bind(events)
-            .bind(invoices)
-            .bind(titles)
-            .bind(due)
             .execute(&mut **tx)
             .await?;
         }
         if !audits.is_empty() {
-            sqlx::query(
+            let events: Vec<Uuid> = audits.iter().map(|a| a.0).collect();
+            let invoices: Vec<Uuid> = audits.iter().map(|a| a.1).collect();
+            let actions: Vec<&str> = audits.iter().map(|a| a.2.as_str()).collect();
+            let befores: Vec<Value> = audits.iter().map(|a| a.3.clone()).collect();
+            let afters: Vec<Value> = audits.iter().map(|a| a.4.clone()).collect();
+            let at: Vec<DateTime<Utc>> = audits.iter().map(|a| a.5).collect();
+            sqlx::query!(
                 "INSERT INTO audit_log (event_id, invoice_id, action, before, after, at)
                  SELECT * FROM UNNEST($1::uuid[], $2::uuid[], $3::text[], $4::jsonb[], $5::jsonb[], $6::timestamptz[])",
+                &events,
+                &invoices,
+                &actions as &[&str],
+                &befores,
+                &afters,
+                &at as &[DateTime<Utc>],
             )
-            .bind(audits.iter().map(|a| a.0).collect::<Vec<_>>())
-            .bind(audits.iter().map(|a| a.1).collect::<Vec<_>>())
-            .bind(audits.iter().map(|a| a.2.as_str()).collect::<Vec<_>>())
-            .bind(audits.iter().map(|a| a.3.clone()).collect::<Vec<_>>())
-            .bind(audits.iter().map(|a| a.4.clone()).collect::<Vec<_>>())
-            .bind(audits.iter().map(|a| a.5).collect::<Vec<_>>())
             .execute(&mut **tx)
             .await?;
         }
         if !archives.is_empty() {
-            sqlx::query(
+            let (events, invoices, data): (Vec<Uuid>, Vec<Uuid>, Vec<Value>) = archives
+                .into_iter()
+                .fold(Default::default(), |mut columns, (e, i, d)| {
+                    columns.0.push(e);
+                    columns.1.push(i);
+                    columns.2.push(d);
+                    columns
+                });
+            sqlx::query!(
                 "INSERT INTO invoice_archive (event_id, invoice_id, data)
                  SELECT * FROM UNNEST($1::uuid[], $2::uuid[], $3::jsonb[])",
+                &events,
+                &invoices,
+                &data,
             )
-            .bind(archives.iter().map(|a| a.0).collect::<Vec<_>>())
-            .bind(archives.iter().map(|a| a.1).collect::<Vec<_>>())
-            .bind(archives.iter().map(|a| a.2.clone()).collect::<Vec<_>>())
             .execute(&mut **tx)
             .await?;
         }
         // Last: the figures' rows are shared by every batch, so hold their locks briefly.
         if !metrics.is_empty() {
-            sqlx::query(
+            let names: Vec<&str> = metrics.keys().copied().collect();
+            let deltas: Vec<i64> = metrics.values().copied().collect();
+            sqlx::query!(
                 "INSERT INTO invoice_analytics (metric, value)
                  SELECT * FROM UNNEST($1::text[], $2::bigint[])
                  ON CONFLICT (metric) DO UPDATE SET value = invoice_analytics.value + EXCLUDED.value, updated_at = now()",
+                &names as &[&str],
+                &deltas,
             )
-            .bind(metrics.keys().copied().collect::<Vec<_>>())
-            .bind(metrics.values().copied().collect::<Vec<_>>())
             .execute(&mut **tx)
             .await?;
         }

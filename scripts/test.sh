@@ -73,6 +73,9 @@ else
   echo "[test] cargo leptos build --release failed: browser tests not run" >&2; failed=$((failed + 1))
 fi
 
+step "the query descriptions in .sqlx/ match our queries and migrations"
+if scripts/sqlx-prepare.sh --check; then passed=$((passed + 1)); else failed=$((failed + 1)); fi
+
 echo
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

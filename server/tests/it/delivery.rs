@@ -86,9 +86,7 @@ async fn webhooks_are_signed_retried_and_delivered_once() {
     env.settings.webhook_accounting_url = format!("http://{addr}/accounting");
     env.settings.webhook_team_chat_url = format!("http://{addr}/chat");
     let id = env.create_invoice("5.00", InvoiceStatus::Pending).await;
-    app::db::invoices::delete(&env.pool, &env.settings.invoices_topic, id)
-        .await
-        .unwrap();
+    env.delete_invoice(id).await;
     process_all(&env).await;
     let delivery = Delivery::from_settings(&env.settings, env.pool.clone()).unwrap();
 

@@ -210,9 +210,7 @@ async fn fifty_malformed_messages_go_to_the_dead_letter_topic_and_every_valid_on
 async fn a_failing_invoice_waits_aside_while_other_invoices_flow_and_keeps_its_order() {
     let env = test_env().await;
     let topic = env.settings.invoices_topic.clone();
-    let a = app::db::invoices::create(&env.pool, &topic, &invoice("1.11", InvoiceStatus::Pending))
-        .await
-        .unwrap();
+    let a = env.create_invoice("1.11", InvoiceStatus::Pending).await;
     app::db::invoices::update(
         &env.pool,
         &topic,
@@ -223,9 +221,7 @@ async fn a_failing_invoice_waits_aside_while_other_invoices_flow_and_keeps_its_o
     .unwrap();
     // Every event on one partition, A's two first, so only parking can let B through.
     let producer = server::kafka::producer(&env.settings.kafka_broker).unwrap();
-    let b = app::db::invoices::create(&env.pool, &topic, &invoice("3.33", InvoiceStatus::Pending))
-        .await
-        .unwrap();
+    let b = env.create_invoice("3.33", InvoiceStatus::Pending).await;
     let events: Vec<(String, String)> =
         sqlx::query_as("DELETE FROM outbox RETURNING message_key, payload::text")
             .fetch_all(&env.pool)

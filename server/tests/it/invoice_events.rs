@@ -15,15 +15,9 @@ async fn events(env: &TestEnv) -> Vec<(String, serde_json::Value)> {
 #[tokio::test]
 async fn an_update_that_flips_the_status_writes_updated_and_status_changed() {
     let env = test_env().await;
-    let topic = &env.settings.invoices_topic;
-    let id = app::db::invoices::create(&env.pool, topic, &invoice("10.00", InvoiceStatus::Pending))
-        .await
-        .unwrap();
+    let id = env.create_invoice("10.00", InvoiceStatus::Pending).await;
 
-    let found =
-        app::db::invoices::update(&env.pool, topic, id, &invoice("12.50", InvoiceStatus::Paid))
-            .await
-            .unwrap();
+    let found = env.update_invoice(id, "12.50", InvoiceStatus::Paid).await;
 
     assert!(found);
     let events = events(&env).await;
@@ -44,13 +38,8 @@ async fn an_update_that_flips_the_status_writes_updated_and_status_changed() {
 #[tokio::test]
 async fn an_update_that_keeps_the_status_writes_only_updated() {
     let env = test_env().await;
-    let topic = &env.settings.invoices_topic;
-    let id = app::db::invoices::create(&env.pool, topic, &invoice("10.00", InvoiceStatus::Paid))
-        .await
-        .unwrap();
-    app::db::invoices::update(&env.pool, topic, id, &invoice("11.00", InvoiceStatus::Paid))
-        .await
-        .unwrap();
+    let id = env.create_invoice("10.00", InvoiceStatus::Paid).await;
+    env.update_invoice(id, "11.00", InvoiceStatus::Paid).await;
     let names: Vec<String> = events(&env)
         .await
         .into_iter()
@@ -62,20 +51,10 @@ async fn an_update_that_keeps_the_status_writes_only_updated() {
 #[tokio::test]
 async fn deleting_writes_deleted_once_and_a_second_delete_finds_nothing() {
     let env = test_env().await;
-    let topic = &env.settings.invoices_topic;
-    let id = app::db::invoices::create(&env.pool, topic, &invoice("33.00", InvoiceStatus::Pending))
-        .await
-        .unwrap();
+    let id = env.create_invoice("33.00", InvoiceStatus::Pending).await;
 
-    assert!(app::db::invoices::delete(&env.pool, topic, id)
-        .await
-        .unwrap());
-    assert!(
-        !app::db::invoices::delete(&env.pool, topic, id)
-            .await
-            .unwrap(),
-        "already gone"
-    );
+    assert!(env.delete_invoice(id).await);
+    assert!(!env.delete_invoice(id).await, "already gone");
 
     let events = events(&env).await;
     let names: Vec<&str> = events.iter().map(|(name, _)| name.as_str()).collect();

@@ -121,13 +121,9 @@ async fn a_small_pending_invoice_notifies_nobody_outside() {
 async fn paying_an_invoice_runs_the_payment_actions_once_though_two_events_report_it() {
     let env = test_env().await;
     let topic = &env.settings.invoices_topic;
-    let id = app::db::invoices::create(&env.pool, topic, &invoice("40.00", InvoiceStatus::Pending))
-        .await
-        .unwrap();
+    let id = env.create_invoice("40.00", InvoiceStatus::Pending).await;
     process_outbox_twice(&env).await;
-    app::db::invoices::update(&env.pool, topic, id, &invoice("40.00", InvoiceStatus::Paid))
-        .await
-        .unwrap();
+    env.update_invoice(id, "40.00", InvoiceStatus::Paid).await;
 
     let effects = process_outbox_twice(&env).await;
 
@@ -182,14 +178,9 @@ async fn paying_an_invoice_runs_the_payment_actions_once_though_two_events_repor
 #[tokio::test]
 async fn a_deleted_invoice_is_archived_and_announced_to_accounting_and_the_team() {
     let env = test_env().await;
-    let topic = &env.settings.invoices_topic;
-    let id = app::db::invoices::create(&env.pool, topic, &invoice("12.00", InvoiceStatus::Pending))
-        .await
-        .unwrap();
+    let id = env.create_invoice("12.00", InvoiceStatus::Pending).await;
     process_outbox_twice(&env).await;
-    app::db::invoices::delete(&env.pool, topic, id)
-        .await
-        .unwrap();
+    env.delete_invoice(id).await;
 
     let effects = process_outbox_twice(&env).await;
 

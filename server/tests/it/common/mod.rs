@@ -46,6 +46,26 @@ impl TestEnv {
         .expect("the invoice is saved")
     }
 
+    /// Saves new figures for an invoice with its `updated` (and `status_changed`) event, as
+    /// the edit form does; `false` when there is no such invoice.
+    pub async fn update_invoice(&self, id: Uuid, dollars: &str, status: InvoiceStatus) -> bool {
+        app::db::invoices::update(
+            &self.pool,
+            &self.settings.invoices_topic,
+            id,
+            &invoice(dollars, status),
+        )
+        .await
+        .expect("the invoice is updated")
+    }
+
+    /// Deletes an invoice with its `deleted` event; `false` when it was already gone.
+    pub async fn delete_invoice(&self, id: Uuid) -> bool {
+        app::db::invoices::delete(&self.pool, &self.settings.invoices_topic, id)
+            .await
+            .expect("the invoice is deleted")
+    }
+
     /// Starts this environment's outbox relay.
     pub fn start_relay(&self) -> Relay {
         let shutdown = tokio_util::sync::CancellationToken::new();

@@ -1,6 +1,7 @@
 //! The messages that travel through Kafka, shared by the writer (outbox), the processor
 //! and the browser. Field names are the ones our users' guide uses (camelCase JSON).
 
+use crate::domain::InvoiceStatus;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
@@ -119,6 +120,46 @@ pub struct InvoiceEvent {
     pub metadata: serde_json::Value,
 }
 
+/// An invoice event the processor accepted: typed where the wire has text. Reads like the
+/// event itself (`Deref`), with `action` and `status` typed and the invoice's id parsed.
+#[derive(Clone, Debug, PartialEq)]
+pub struct AcceptedEvent {
+    pub event: InvoiceEvent,
+    pub action: Action,
+    pub status: InvoiceStatus,
+    pub invoice: Uuid,
+}
+
+impl AcceptedEvent {
+    /// Accepts an event whose action is one of an invoice's, whose status is known and whose
+    /// invoice id is a uuid; otherwise says why it never can be processed.
+    pub fn accept(event: InvoiceEvent) -> Result<Self, String> {
+        let Some(action) = Action::of_invoice_event(&event.action) else {
+            return Err(format!("unknown action `{}`", event.action));
+        };
+        let Ok(invoice) = Uuid::parse_str(&event.invoice_id) else {
+            return Err(format!("unknown invoice `{}`", event.invoice_id));
+        };
+        let Ok(status) = event.status.parse::<InvoiceStatus>() else {
+            return Err(format!("unknown status `{}`", event.status));
+        };
+        Ok(Self {
+            event,
+            action,
+            status,
+            invoice,
+        })
+    }
+}
+
+impl std::ops::Deref for AcceptedEvent {
+    type Target = InvoiceEvent;
+
+    fn deref(&self) -> &InvoiceEvent {
+        &self.event
+    }
+}
+
 /// One processed event as the activity feed shows it (topic `invoice-activity`).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -210,6 +251,43 @@ impl FeedFilter {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_event_is_accepted_typed_or_refused_with_the_reason() {
+        let wire = |action: &str, invoice: &str, status: &str| InvoiceEvent {
+            event_id: Uuid::nil(),
+            invoice_id: invoice.into(),
+            action: action.into(),
+            customer_id: "c".into(),
+            amount: 100,
+            status: status.into(),
+            timestamp: Utc::now(),
+            metadata: serde_json::Value::Null,
+        };
+        let id = Uuid::new_v4().to_string();
+        let accepted = AcceptedEvent::accept(wire("status_changed", &id, "paid")).unwrap();
+        assert_eq!(accepted.action, Action::StatusChanged);
+        assert_eq!(accepted.status, InvoiceStatus::Paid);
+        assert_eq!(accepted.invoice.to_string(), id);
+        assert_eq!(accepted.amount, 100, "reads like the event");
+        let refused = |e: InvoiceEvent| AcceptedEvent::accept(e).unwrap_err();
+        assert_eq!(
+            refused(wire("archived", &id, "paid")),
+            "unknown action `archived`"
+        );
+        assert_eq!(
+            refused(wire("dead_lettered", &id, "paid")),
+            "unknown action `dead_lettered`"
+        );
+        assert_eq!(
+            refused(wire("created", "INV-1", "paid")),
+            "unknown invoice `INV-1`"
+        );
+        assert_eq!(
+            refused(wire("created", &id, "overdue")),
+            "unknown status `overdue`"
+        );
+    }
 
     #[test]
     fn actions_travel_by_their_snake_case_names_and_invoices_never_dead_letter_themselves() {

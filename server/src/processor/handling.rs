@@ -3,7 +3,7 @@
 
 use super::{side_effects, Failure, Outcome, Processor};
 use crate::kafka::DetachedMessage;
-use app::events::{Action, ActivityItem, InvoiceEvent};
+use app::events::{AcceptedEvent, ActivityItem, InvoiceEvent};
 use chrono::Utc;
 use sqlx::{Postgres, Transaction};
 use std::collections::{HashMap, HashSet};
@@ -56,7 +56,7 @@ impl Processor {
         }
         if !readable.is_empty() {
             let mut tx = self.pool.begin().await?;
-            let customers = customers_of(&mut tx, readable.iter().map(|r| &r.1)).await?;
+            let customers = customers_of(&mut tx, readable.iter().map(|r| &r.1.event)).await?;
             let (known, unknown): (Vec<_>, Vec<_>) = readable
                 .into_iter()
                 .partition(|(_, event, _)| customer_of(&customers, event).is_some());
@@ -148,20 +148,16 @@ impl Processor {
     }
 }
 
-/// The event in a message, or why it can never be processed.
-fn read_event(payload: Option<&[u8]>) -> Result<(InvoiceEvent, uuid::Uuid), String> {
+/// The event in a message, accepted, with its invoice's id; or why it can never be processed.
+fn read_event(payload: Option<&[u8]>) -> Result<(AcceptedEvent, uuid::Uuid), String> {
     let event: InvoiceEvent = match payload.map(serde_json::from_slice) {
         Some(Ok(event)) => event,
         Some(Err(e)) => return Err(format!("not an invoice event: {e}")),
         None => return Err("empty message".into()),
     };
-    if Action::of_invoice_event(&event.action).is_none() {
-        return Err(format!("unknown action `{}`", event.action));
-    }
-    match uuid::Uuid::parse_str(&event.invoice_id) {
-        Ok(invoice_id) => Ok((event, invoice_id)),
-        Err(_) => Err(format!("unknown invoice `{}`", event.invoice_id)),
-    }
+    let accepted = AcceptedEvent::accept(event)?;
+    let invoice = accepted.invoice;
+    Ok((accepted, invoice))
 }
 
 type Customers = HashMap<uuid::Uuid, (side_effects::Customer, String)>;
@@ -207,14 +203,14 @@ fn customer_of<'c>(
 async fn record_processed(
     tx: &mut Transaction<'_, Postgres>,
     messages: &[DetachedMessage],
-    events: &[(usize, InvoiceEvent, uuid::Uuid)],
+    events: &[(usize, AcceptedEvent, uuid::Uuid)],
 ) -> Result<Vec<bool>, sqlx::Error> {
     if events.is_empty() {
         return Ok(Vec::new());
     }
     let event_ids: Vec<uuid::Uuid> = events.iter().map(|e| e.1.event_id).collect();
     let invoice_ids: Vec<String> = events.iter().map(|e| e.1.invoice_id.clone()).collect();
-    let actions: Vec<String> = events.iter().map(|e| e.1.action.clone()).collect();
+    let actions: Vec<String> = events.iter().map(|e| e.1.action.to_string()).collect();
     let topics: Vec<String> = events.iter().map(|e| messages[e.0].topic.clone()).collect();
     let partitions: Vec<i32> = events.iter().map(|e| messages[e.0].partition).collect();
     let offsets: Vec<i64> = events.iter().map(|e| messages[e.0].offset).collect();
@@ -242,7 +238,7 @@ async fn record_processed(
 
 /// What the feed shows for a processed event.
 fn activity_item(
-    event: &InvoiceEvent,
+    event: &AcceptedEvent,
     customer: &side_effects::Customer,
     image: &str,
     effects: Vec<String>,
@@ -250,19 +246,18 @@ fn activity_item(
     let previous_status = ["oldStatus", "previousStatus"]
         .iter()
         .find_map(|key| event.metadata.get(*key).and_then(|v| v.as_str()))
-        .filter(|old| *old != event.status)
+        .filter(|old| *old != event.status.as_str())
         .map(str::to_string);
     ActivityItem {
         seq: 0,
         event_id: event.event_id,
-        action: Action::of_invoice_event(&event.action)
-            .expect("read_event accepts only the actions of invoices"),
+        action: event.action,
         invoice_id: event.invoice_id.clone(),
         customer_id: event.customer_id.clone(),
         customer_name: Some(customer.name.clone()),
         customer_image: Some(image.to_string()),
         amount: event.amount,
-        status: event.status.clone(),
+        status: event.status.to_string(),
         previous_status,
         occurred_at: event.timestamp,
         processed_at: Utc::now(),

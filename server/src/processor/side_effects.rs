@@ -7,7 +7,8 @@
 //! multi-row statement per table, so a batch of 200 events costs a handful of round trips.
 
 use app::domain::format_usd;
-use app::events::{action, InvoiceEvent};
+use app::domain::InvoiceStatus;
+use app::events::{AcceptedEvent, Action, InvoiceEvent};
 use chrono::{DateTime, Days, NaiveDate, Utc};
 use serde_json::{json, Value};
 use sqlx::{Postgres, Transaction};
@@ -40,12 +41,15 @@ fn previous_status(event: &InvoiceEvent) -> Option<&str> {
 }
 
 /// The payment `event` reports, if any.
-pub fn payment(event: &InvoiceEvent, invoice_id: Uuid) -> Option<Payment> {
-    let paid = match event.action.as_str() {
-        action::CREATED => event.status == "paid",
-        action::UPDATED => previous_status(event) == Some("pending") && event.status == "paid",
-        action::STATUS_CHANGED => new_status(event) == "paid",
-        _ => false,
+pub fn payment(event: &AcceptedEvent, invoice_id: Uuid) -> Option<Payment> {
+    let paid = match event.action {
+        Action::Created => event.status == InvoiceStatus::Paid,
+        Action::Updated => {
+            previous_status(event) == Some(InvoiceStatus::Pending.as_str())
+                && event.status == InvoiceStatus::Paid
+        }
+        Action::StatusChanged => new_status(event) == InvoiceStatus::Paid.as_str(),
+        Action::Deleted | Action::DeadLettered => false,
     };
     paid.then(|| Payment {
         invoice_id,
@@ -55,12 +59,12 @@ pub fn payment(event: &InvoiceEvent, invoice_id: Uuid) -> Option<Payment> {
     })
 }
 
-fn new_status(event: &InvoiceEvent) -> &str {
+fn new_status(event: &AcceptedEvent) -> &str {
     event
         .metadata
         .get("newStatus")
         .and_then(Value::as_str)
-        .unwrap_or(&event.status)
+        .unwrap_or(event.status.as_str())
 }
 
 /// Records the payments; returns the events whose payment was the first of its kind.
@@ -125,15 +129,15 @@ impl Effects {
     /// (see [`payment`]) was recorded by it. Returns the effects as the activity item lists them.
     pub fn plan(
         &mut self,
-        event: &InvoiceEvent,
+        event: &AcceptedEvent,
         invoice_id: Uuid,
         customer: &Customer,
         first_payment: bool,
     ) -> Vec<String> {
         let mut labels = Vec::new();
         let amount = format_usd(event.amount);
-        match event.action.as_str() {
-            action::CREATED => {
+        match event.action {
+            Action::Created => {
                 let body = format!(
                     "Dear {},\n\nan invoice of {amount} has been created for you (status: {}).\n\nAcme",
                     customer.name, event.status
@@ -161,7 +165,7 @@ impl Effects {
                     self.webhook(event, "accounting", "invoice.large_created", &mut labels);
                 }
             }
-            action::UPDATED => {
+            Action::Updated => {
                 let meta = &event.metadata;
                 let before = json!({
                     "status": meta.get("previousStatus"),
@@ -172,7 +176,7 @@ impl Effects {
                 self.audits.push((
                     event.event_id,
                     invoice_id,
-                    event.action.clone(),
+                    event.action.to_string(),
                     before,
                     after,
                     event.timestamp,
@@ -192,20 +196,20 @@ impl Effects {
                     &mut labels,
                 );
             }
-            action::STATUS_CHANGED => {
+            Action::StatusChanged => {
                 let old = event.metadata.get("oldStatus").and_then(Value::as_str);
                 if old == Some("paid") && new_status(event) == "pending" {
                     self.webhook(event, "finance", "invoice.payment_reverted", &mut labels);
                 }
             }
-            action::DELETED => {
+            Action::Deleted => {
                 self.archives
-                    .push((event.event_id, invoice_id, json!(event)));
+                    .push((event.event_id, invoice_id, json!(event.event)));
                 labels.push("archive".into());
                 self.webhook(event, "accounting", "invoice.deleted", &mut labels);
                 self.webhook(event, "team_chat", "invoice.deleted", &mut labels);
             }
-            _ => {}
+            Action::DeadLettered => {}
         }
         if first_payment && payment(event, invoice_id).is_some() {
             self.payment_effects(event, invoice_id, customer, &mut labels);
@@ -430,8 +434,8 @@ fn unzip4<A, B, C, D>(rows: Vec<(A, B, C, D)>) -> (Vec<A>, Vec<B>, Vec<C>, Vec<D
 mod tests {
     use super::*;
 
-    fn event(action: &str, status: &str, metadata: Value, amount: i64) -> InvoiceEvent {
-        InvoiceEvent {
+    fn event(action: &str, status: &str, metadata: Value, amount: i64) -> AcceptedEvent {
+        AcceptedEvent::accept(InvoiceEvent {
             event_id: Uuid::new_v4(),
             invoice_id: Uuid::nil().to_string(),
             action: action.into(),
@@ -440,7 +444,8 @@ mod tests {
             status: status.into(),
             timestamp: "2026-11-27T10:00:00Z".parse().unwrap(),
             metadata,
-        }
+        })
+        .expect("an event the processor accepts")
     }
 
     fn customer() -> Customer {

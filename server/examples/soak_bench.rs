@@ -188,6 +188,12 @@ async fn main() -> anyhow::Result<()> {
         mib(second as u64),
         100.0 * (second - first) / first.max(1.0)
     );
+    // Minute by minute: warm-up shows as a rise that stops; a leak as one that does not.
+    let minutes: Vec<String> = samples
+        .chunks(60)
+        .map(|minute| format!("{:.0}", mib(mean(minute) as u64)))
+        .collect();
+    println!("mean MiB per minute of load: {}", minutes.join(" "));
     println!(
         "a minute after the load stopped: {:>6.0} MiB ({:.1}x the fresh idle figure)",
         mib(after),

@@ -188,8 +188,14 @@ async fn the_broker_leading_the_invoices_is_killed_mid_stream_and_nothing_is_los
         .unwrap();
 
     let app = TestApp::spawn(&env).await;
-    let mut feed = FeedClient::open(&app, &app.session_cookie().await, None).await;
+    let feed = FeedClient::open(&app, &app.session_cookie().await, None).await;
     const INVOICES: usize = 500; // created and updated: 1,000 events
+    const EVENTS: i64 = 2 * INVOICES as i64;
+    // The open page reads as items come (and so answers the server's pings), outage or not.
+    let reading = tokio::spawn(async move {
+        let mut feed = feed;
+        feed.items(EVENTS as usize, Duration::from_secs(240)).await
+    });
     let writer = {
         let (pool, topic) = (env.pool.clone(), env.settings.invoices_topic.clone());
         tokio::spawn(async move {
@@ -199,7 +205,6 @@ async fn the_broker_leading_the_invoices_is_killed_mid_stream_and_nothing_is_los
             }
         })
     };
-    const EVENTS: i64 = 2 * INVOICES as i64;
     let flowing = eventually(Duration::from_secs(120), || async {
         count(&env.pool, "SELECT count(*) FROM processed_events").await >= EVENTS / 4
     })
@@ -213,7 +218,7 @@ async fn the_broker_leading_the_invoices_is_killed_mid_stream_and_nothing_is_los
         count(&env.pool, "SELECT count(*) FROM processed_events").await == EVENTS
     })
     .await;
-    let items = feed.items(EVENTS as usize, Duration::from_secs(60)).await;
+    let items = reading.await.unwrap();
     app.stop().await;
 
     assert!(flowing, "events flowed before the kill");

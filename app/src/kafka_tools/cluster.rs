@@ -4,6 +4,7 @@ use super::{
     check_topic_name, BrokerInfo, ClusterInfo, KafkaTools, PartitionInfo, Replication, ToolError,
     TopicDetail, TopicSummary, BROKER_TIMEOUT_SECS,
 };
+use crate::backoff::{Backoff, Retries};
 use rdkafka::{
     admin::{AdminClient, AdminOptions, NewTopic, ResourceSpecifier, TopicReplication},
     client::DefaultClientContext,
@@ -141,7 +142,7 @@ pub async fn list_topics(tools: &KafkaTools) -> Result<Vec<TopicSummary>, ToolEr
         for topic in metadata.topics() {
             let mut messages = 0;
             for p in topic.partitions() {
-                if let Ok((low, high)) = client.fetch_watermarks(topic.name(), p.id(), timeout()) {
+                if let Ok((low, high)) = watermarks(&client, topic.name(), p.id()) {
                     messages += high - low;
                 }
             }
@@ -160,6 +161,36 @@ pub async fn list_topics(tools: &KafkaTools) -> Result<Vec<TopicSummary>, ToolEr
 }
 
 /// The partitions of `topic` (id, leader, replicas, in-sync replicas), or UnknownTopic.
+/// Brief waits while a partition's leadership settles (a topic just created, a broker just
+/// gone): 100 ms, doubling, at most 1 s (with jitter), five tries.
+const SETTLING: Backoff = Backoff::new(Duration::from_millis(100), Duration::from_secs(1));
+
+/// A partition's low and high watermarks; asks again while its leader is moving.
+pub fn watermarks(
+    client: &BaseConsumer,
+    topic: &str,
+    partition: i32,
+) -> Result<(i64, i64), ToolError> {
+    let mut retries = Retries::new(SETTLING);
+    loop {
+        match client.fetch_watermarks(topic, partition, timeout()) {
+            Ok(marks) => return Ok(marks),
+            Err(e) if leader_moving(&e) && retries.failures() < 5 => {
+                std::thread::sleep(retries.failed());
+            }
+            Err(e) => return Err(ToolError::Kafka(e.to_string())),
+        }
+    }
+}
+
+fn leader_moving(error: &rdkafka::error::KafkaError) -> bool {
+    use rdkafka::types::RDKafkaErrorCode::{LeaderNotAvailable, NotLeaderForPartition};
+    matches!(
+        error.rdkafka_error_code(),
+        Some(NotLeaderForPartition | LeaderNotAvailable)
+    )
+}
+
 pub fn partitions(
     client: &BaseConsumer,
     brokers: &str,
@@ -176,9 +207,7 @@ pub fn partitions(
     };
     let mut partitions = Vec::new();
     for p in found.partitions() {
-        let (low, high) = client
-            .fetch_watermarks(topic, p.id(), timeout())
-            .map_err(|e| ToolError::Kafka(e.to_string()))?;
+        let (low, high) = watermarks(client, topic, p.id())?;
         partitions.push(PartitionInfo {
             id: p.id(),
             leader: p.leader(),

@@ -102,9 +102,9 @@ pub async fn describe_group(tools: &KafkaTools, group: &str) -> Result<GroupDeta
             if committed.is_none() && !assigned(element.topic(), element.partition()) {
                 continue; // a topic this group never read
             }
-            let (low, high) = client
-                .fetch_watermarks(element.topic(), element.partition(), timeout())
-                .unwrap_or((0, 0));
+            let (low, high) =
+                super::cluster::watermarks(&client, element.topic(), element.partition())
+                    .unwrap_or((0, 0));
             let lag = (high - committed.unwrap_or(low)).max(0);
             offsets.push(GroupOffset {
                 topic: element.topic().to_string(),

@@ -87,6 +87,12 @@ async fn stream(
                     break;
                 }
                 timed(socket.send(Message::Ping(Vec::new().into()))).await?;
+                // The database has every item; the hub may have missed some (its consumer lost
+                // its place while a broker was down) with nothing after them to show the gap.
+                let newest = app::db::activity::position(&state.app.pool)
+                    .await
+                    .map_err(axum::Error::new)?;
+                send_range(&mut socket, &state, &mut last_sent, newest).await?;
             }
             frame = live.recv() => match frame {
                 Ok(frame) if frame.seq <= last_sent => {}

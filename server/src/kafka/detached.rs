@@ -5,21 +5,16 @@ use rdkafka::message::BorrowedMessage;
 use rdkafka::Message;
 
 /// A Kafka message detached from its consumer: it can wait in a batch, be parked in the
-/// database (hence `FromRow`, with the column names of `parked_events`) and be dead-lettered.
-#[derive(Clone, Debug, sqlx::FromRow)]
+/// database (`processor::parked` writes and reads its fields) and be dead-lettered.
+#[derive(Clone, Debug)]
 pub struct DetachedMessage {
     /// The message key: the invoice id for our events.
     pub invoice_key: String,
-    #[sqlx(rename = "kafka_topic")]
     pub topic: String,
-    #[sqlx(rename = "kafka_partition")]
     pub partition: i32,
-    #[sqlx(rename = "kafka_offset")]
     pub offset: i64,
-    #[sqlx(rename = "message_key")]
     pub key: Option<Vec<u8>>,
     pub payload: Option<Vec<u8>>,
-    #[sqlx(json)]
     pub headers: Vec<(String, String)>,
 }
 

@@ -22,6 +22,9 @@ pub enum AppError {
     /// The body is over the limit from settings.
     #[error("{error}")]
     TooLarge { error: String },
+    /// The caller's role does not allow it (see `auth::rules`).
+    #[error("{error}")]
+    Forbidden { error: String },
     /// Well formed, but names something that is not there (a topic, a group).
     #[error("{error}")]
     NotFound { error: String },
@@ -36,6 +39,12 @@ pub enum AppError {
 impl AppError {
     pub fn bad_request(error: impl Into<String>) -> Self {
         Self::BadRequest {
+            error: error.into(),
+        }
+    }
+
+    pub fn forbidden(error: impl Into<String>) -> Self {
+        Self::Forbidden {
             error: error.into(),
         }
     }
@@ -68,6 +77,7 @@ impl AppError {
     pub fn status(&self) -> u16 {
         match self {
             Self::BadRequest { .. } => 400,
+            Self::Forbidden { .. } => 403,
             Self::NotFound { .. } => 404,
             Self::TooLarge { .. } => 413,
             Self::Internal { .. } => 500,
@@ -84,6 +94,7 @@ impl AppError {
         match self {
             Self::BadRequest { error }
             | Self::TooLarge { error }
+            | Self::Forbidden { error }
             | Self::NotFound { error }
             | Self::Unavailable { error }
             | Self::Internal { error } => error,

@@ -118,6 +118,32 @@ pub struct InvoiceEvent {
     pub timestamp: DateTime<Utc>,
     #[serde(default, skip_serializing_if = "serde_json::Value::is_null")]
     pub metadata: serde_json::Value,
+    /// Who made the change (a person, or an API token): the processor's audit log names them.
+    /// Absent for changes nobody signed in made (scripts, the produce API with no token).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub acted_by: Option<ActedBy>,
+}
+
+/// The person or token behind an invoice event, in its `actedBy` field.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ActedBy {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub user_id: Option<Uuid>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub token_id: Option<Uuid>,
+    /// The user's email, or `token:<name>`.
+    pub name: String,
+}
+
+impl From<&crate::auth::roles::Actor> for ActedBy {
+    fn from(actor: &crate::auth::roles::Actor) -> Self {
+        Self {
+            user_id: actor.user,
+            token_id: actor.token,
+            name: actor.name.clone(),
+        }
+    }
 }
 
 /// An invoice event the processor accepted: typed where the wire has text. Reads like the
@@ -198,6 +224,9 @@ pub enum FeedMessage {
     Item { item: ActivityItem },
     /// The browser fell too far behind: it should reconnect asking for what it missed.
     Resync,
+    /// The signed-in user was disabled or given a new role: the page reloads (and lands on the
+    /// login page, or shows what the new role may do).
+    SessionChanged,
 }
 
 /// Which feed items a reader wants: by action and by customer; empty means all.
@@ -263,6 +292,7 @@ mod tests {
             status: status.into(),
             timestamp: Utc::now(),
             metadata: serde_json::Value::Null,
+            acted_by: None,
         };
         let id = Uuid::new_v4().to_string();
         let accepted = AcceptedEvent::accept(wire("status_changed", &id, "paid")).unwrap();

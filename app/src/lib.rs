@@ -5,6 +5,7 @@
 // `I18nContextProvider` and the `t!` macros.
 include!(concat!(env!("OUT_DIR"), "/i18n/mod.rs"));
 
+pub mod audit;
 pub mod auth;
 pub mod backoff;
 pub mod components;
@@ -16,6 +17,7 @@ pub mod feed_api;
 pub mod formatting;
 pub mod kafka_tools;
 pub mod models;
+pub mod people;
 pub mod routes;
 pub mod trace;
 
@@ -87,6 +89,9 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("mailbox") view=routes::mailbox::MailboxPage />
                     <Route path=path!("activity") view={Lazy::<routes::split::ActivityRoute>::new()} ssr=SsrMode::InOrder />
                     <Route path=path!("kafka") view={Lazy::<routes::split::KafkaRoute>::new()} ssr=SsrMode::InOrder />
+                    <Route path=path!("users") view=routes::users::UsersPage ssr=SsrMode::InOrder />
+                    <Route path=path!("audit") view=routes::audit::AuditTrailPage ssr=SsrMode::InOrder />
+                    <Route path=path!("account") view=routes::account::AccountPage />
                 </ParentRoute>
             </Routes>
         </Router>

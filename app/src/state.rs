@@ -13,6 +13,19 @@ pub struct AppState {
     pub mail_catcher: bool,
     /// Where sign-ins check passwords: a few threads, so memory stays bounded.
     pub password_checks: std::sync::Arc<crate::auth::password_checks::PasswordChecks>,
+    /// What a new password's hash costs.
+    pub password_cost: crate::auth::password_checks::PasswordCost,
+}
+
+impl AppState {
+    /// Hashes a new password off the async threads.
+    pub async fn hash_password(&self, password: String) -> Result<String, crate::errors::AppError> {
+        let cost = self.password_cost;
+        tokio::task::spawn_blocking(move || cost.hash(&password))
+            .await
+            .map_err(|e| crate::errors::AppError::internal(format!("hashing a password: {e}")))?
+            .map_err(|e| crate::errors::AppError::internal(format!("hashing a password: {e}")))
+    }
 }
 
 /// The state for the current request, or a server error if the server forgot to provide it.

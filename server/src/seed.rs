@@ -6,6 +6,29 @@ use uuid::Uuid;
 pub const DEMO_EMAIL: &str = "user@nextmail.com";
 const DEMO_PASSWORD: &str = "123456";
 
+/// The demo users: the guide's (an admin, so every step of the guide works), one editor and one
+/// viewer, all with the guide's password. (id, name, email, role)
+pub const DEMO_USERS: [(&str, &str, &str, &str); 3] = [
+    (
+        "410544b2-4001-4271-9855-fec4b6a6442a",
+        "User",
+        DEMO_EMAIL,
+        "admin",
+    ),
+    (
+        "5eed0000-0000-4000-8000-00000000ed17",
+        "Edith Editor",
+        "editor@nextmail.com",
+        "editor",
+    ),
+    (
+        "5eed0000-0000-4000-8000-0000000071e3",
+        "Victor Viewer",
+        "viewer@nextmail.com",
+        "viewer",
+    ),
+];
+
 /// (id, name, email, avatar)
 const CUSTOMERS: [(&str, &str, &str, &str); 6] = [
     (
@@ -84,21 +107,26 @@ pub async fn demo_data(
     cost: app::auth::password_checks::PasswordCost,
 ) -> Result<(), sqlx::Error> {
     let mut tx = pool.begin().await?;
-    let has_user = sqlx::query_scalar!(
-        r#"SELECT EXISTS (SELECT 1 FROM users WHERE email = $1) AS "exists!""#,
-        DEMO_EMAIL,
-    )
-    .fetch_one(&mut *tx)
-    .await?;
-    if !has_user {
+    for (id, name, email, role) in DEMO_USERS {
+        let has_user = sqlx::query_scalar!(
+            r#"SELECT EXISTS (SELECT 1 FROM users WHERE email = $1) AS "exists!""#,
+            email,
+        )
+        .fetch_one(&mut *tx)
+        .await?;
+        if has_user {
+            continue;
+        }
         let hash = cost
             .hash(DEMO_PASSWORD)
             .map_err(|e| sqlx::Error::Protocol(format!("hashing the demo password: {e}")))?;
         sqlx::query!(
-            "INSERT INTO users (id, name, email, password) VALUES ($1, 'User', $2, $3) ON CONFLICT (email) DO NOTHING",
-            Uuid::parse_str("410544b2-4001-4271-9855-fec4b6a6442a").expect("valid uuid"),
-            DEMO_EMAIL,
+            "INSERT INTO users (id, name, email, password, role) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (email) DO NOTHING",
+            Uuid::parse_str(id).expect("valid uuid"),
+            name,
+            email,
             hash,
+            role,
         )
         .execute(&mut *tx)
         .await?;

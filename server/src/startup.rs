@@ -186,12 +186,15 @@ impl Application {
 
         let produce = ProduceApi {
             producer: kafka::quick_producer(&settings.kafka_broker)?,
+            pool: pool.clone(),
             broker: settings.kafka_broker.clone(),
             allowed_topics: settings.produce_allowed_topics.clone(),
         };
         let access = auth_gate::Access {
             api_token: Some(settings.api_token.clone()).filter(|t| !t.is_empty()),
+            pool: pool.clone(),
         };
+        let session_changes = crate::http::session_changes::spawn(&pool, &mut tasks, &shutdown);
         let state = ServerState {
             app: app::state::AppState {
                 pool,
@@ -204,11 +207,13 @@ impl Application {
                         Duration::from_millis(settings.password_check_wait_ms),
                     ),
                 ),
+                password_cost: settings.password_cost(),
             },
             leptos_options: leptos_options.clone(),
             feed_ping: std::time::Duration::from_secs(settings.feed_ping_seconds),
             export_max_items: settings.export_max_items,
             hub,
+            session_changes,
             produce,
             shutdown: shutdown.clone(),
         };

@@ -13,6 +13,8 @@ pub struct ServerState {
     pub app: app::state::AppState,
     pub leptos_options: LeptosOptions,
     pub hub: ActivityHub,
+    /// Users whose sessions changed (disabled, new role), announced by any server process.
+    pub session_changes: crate::http::session_changes::SessionChanges,
     pub feed_ping: std::time::Duration,
     /// The most items one activity export writes (setting `export_max_items`).
     pub export_max_items: i64,

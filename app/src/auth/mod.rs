@@ -2,8 +2,12 @@
 //! (tower-sessions), so signing out really ends them. The server's auth gate keeps
 //! everyone without a session out of /dashboard, the server functions and the feed.
 
+pub mod account;
 #[cfg(feature = "ssr")]
 pub mod password_checks;
+pub mod password_policy;
+pub mod roles;
+pub mod rules;
 #[cfg(feature = "ssr")]
 pub mod ssr;
 
@@ -20,6 +24,8 @@ pub enum LoginRefusal {
     TooManyAttempts,
     /// Every password checker stayed busy (many sign-ins at once): try again in a moment.
     Busy,
+    /// An admin disabled this account.
+    Disabled,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -57,10 +63,22 @@ pub async fn login(
 #[server(endpoint = "logout")]
 pub async fn logout() -> Result<(), AppError> {
     let session = ssr::session().await?;
+    let actor = ssr::actor().await.ok();
     session
         .flush()
         .await
-        .map_err(|e| AppError::unavailable("could not end the session", &e))
+        .map_err(|e| AppError::unavailable("could not end the session", &e))?;
+    if let Some(actor) = actor {
+        let state = crate::state::app_state()?;
+        let change = crate::audit::Change {
+            action: crate::audit::action::SIGN_OUT,
+            target: &actor.name,
+            outcome: crate::audit::SUCCEEDED,
+            details: serde_json::Value::Null,
+        };
+        crate::audit::record(&state.pool, Some(&actor), change).await?;
+    }
+    Ok(())
 }
 
 #[cfg(test)]

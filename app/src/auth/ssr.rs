@@ -1,4 +1,6 @@
+use super::roles::{Actor, Role};
 use super::{safe_callback, LoginOutcome, LoginRefusal, USER_ID_KEY};
+use crate::audit::{self, action, Change};
 use crate::errors::AppError;
 use std::{net::SocketAddr, time::Duration};
 use tower_sessions::Session;
@@ -14,6 +16,36 @@ pub async fn session() -> Result<Session, AppError> {
     leptos_axum::extract::<Session>()
         .await
         .map_err(|e| AppError::internal(format!("no session layer: {e}")))
+}
+
+/// Who is making the request, as the auth gate found them (it refuses calls without one, so
+/// a server function that runs always has one; `Forbidden` otherwise).
+pub async fn actor() -> Result<Actor, AppError> {
+    leptos_axum::extract::<axum::Extension<Actor>>()
+        .await
+        .map(|axum::Extension(actor)| actor)
+        .map_err(|_| AppError::forbidden("not signed in"))
+}
+
+/// The actor, if their role is at least `needed`; else `Forbidden` with the reason. The auth
+/// gate checks every call by its rule; this is for the server functions a page calls while it
+/// is rendered on the server (no HTTP call, so no gate), which change or reveal what only some
+/// roles may see.
+pub async fn require(needed: Role) -> Result<Actor, AppError> {
+    let actor = actor().await?;
+    if actor.may(needed) {
+        Ok(actor)
+    } else {
+        Err(refusal(&actor, needed))
+    }
+}
+
+/// The 403 reason for `actor` asking for what needs `needed`.
+pub fn refusal(actor: &Actor, needed: Role) -> AppError {
+    AppError::forbidden(format!(
+        "this needs the {needed} role; {} is {}",
+        actor.name, actor.role
+    ))
 }
 
 /// The signed-in user's id, if any.
@@ -58,17 +90,21 @@ pub(super) async fn login(
     }
 
     // The form's rules (a valid email, a password of 6 or more) fail the same way as a wrong password.
-    let user: Option<(Uuid, String)> = if email.contains('@') && password.chars().count() >= 6 {
-        sqlx::query!("SELECT id, password FROM users WHERE email = $1", email)
+    let user: Option<(Uuid, String, bool)> = if email.contains('@') && password.chars().count() >= 6
+    {
+        sqlx::query!(
+                r#"SELECT id, password, disabled_at IS NOT NULL AS "disabled!" FROM users WHERE email = $1"#,
+                email
+            )
             .fetch_optional(&state.pool)
             .await
             .map_err(db)?
-            .map(|user| (user.id, user.password))
+            .map(|user| (user.id, user.password, user.disabled))
     } else {
         None
     };
     let verified = match &user {
-        Some((_, hash)) => match state.password_checks.verify(password, hash).await {
+        Some((_, hash, _)) => match state.password_checks.verify(password, hash).await {
             Ok(matched) => matched,
             Err(_busy) => {
                 tracing::warn!("every password checker busy; sign-in asked to try again");
@@ -79,8 +115,30 @@ pub(super) async fn login(
         },
         None => false,
     };
+    let signed_in_as = |id: Uuid| Actor {
+        user: Some(id),
+        token: None,
+        name: email.clone(),
+        role: Role::Viewer,
+        must_change_password: false,
+    };
     match (user, verified) {
-        (Some((id, _)), true) => {
+        (Some((id, _, true)), true) => {
+            let change = Change {
+                action: action::SIGN_IN_FAILED,
+                target: &email,
+                outcome: audit::FAILED,
+                details: serde_json::json!({ "reason": "disabled", "address": address }),
+            };
+            audit::record(&state.pool, Some(&signed_in_as(id)), change)
+                .await
+                .map_err(db)?;
+            tracing::warn!(%email, "sign-in of a disabled user refused");
+            Ok(LoginOutcome::Refused {
+                reason: LoginRefusal::Disabled,
+            })
+        }
+        (Some((id, _, false)), true) => {
             let fail = |e: tower_sessions::session::Error| {
                 AppError::unavailable("could not start a session", &e)
             };
@@ -89,6 +147,15 @@ pub(super) async fn login(
             session.insert(USER_ID_KEY, id).await.map_err(fail)?;
             sqlx::query!("DELETE FROM login_failures WHERE email = $1", email)
                 .execute(&state.pool)
+                .await
+                .map_err(db)?;
+            let change = Change {
+                action: action::SIGN_IN,
+                target: &email,
+                outcome: audit::SUCCEEDED,
+                details: serde_json::json!({ "address": address }),
+            };
+            audit::record(&state.pool, Some(&signed_in_as(id)), change)
                 .await
                 .map_err(db)?;
             tracing::info!(user_id = %id, "signed in");
@@ -105,6 +172,13 @@ pub(super) async fn login(
             .execute(&state.pool)
             .await
             .map_err(db)?;
+            let change = Change {
+                action: action::SIGN_IN_FAILED,
+                target: &email,
+                outcome: audit::FAILED,
+                details: serde_json::json!({ "reason": "invalid credentials", "address": address }),
+            };
+            audit::record(&state.pool, None, change).await.map_err(db)?;
             tracing::warn!(%email, %address, "failed login");
             Ok(LoginOutcome::Refused {
                 reason: LoginRefusal::InvalidCredentials,

@@ -1,15 +1,25 @@
+use crate::auth::roles::Role;
 use crate::auth::Logout;
 use crate::components::icons::{Icon, IconName};
 use crate::components::locale_switch::LocaleSwitch;
 use crate::i18n::*;
 use leptos::prelude::*;
 use leptos_router::components::{Outlet, A};
+use leptos_router::hooks::use_location;
 
 /// The dashboard frame: side navigation on the left (top on small screens), page on the right.
 #[component]
 pub fn DashboardLayout() -> impl IntoView {
     let logout = ServerAction::<Logout>::new();
     let i18n = use_i18n();
+    let me = crate::components::me::provide();
+    let is_admin = crate::components::me::may(Role::Admin);
+    // A page the reader's role may not see shows why instead (the server refuses its data too).
+    let location = use_location();
+    let allowed = move || {
+        let needed = crate::auth::rules::for_page(&location.pathname.read());
+        me.with(|m| m.as_ref().is_some_and(|m| m.may(needed)))
+    };
     let (_, live_position) = crate::components::live::LiveUpdates::provide();
     Effect::new(move |_| {
         if let Some(Ok(())) = logout.value().get() {
@@ -28,7 +38,14 @@ pub fn DashboardLayout() -> impl IntoView {
                     <NavLink href="/dashboard/customers" icon=IconName::Users>{t!(i18n, nav_customers)}</NavLink>
                     <NavLink href="/dashboard/activity" icon=IconName::Bolt>{t!(i18n, nav_activity)}</NavLink>
                     <NavLink href="/dashboard/kafka" icon=IconName::Server>{t!(i18n, nav_kafka)}</NavLink>
+                    <Show when=move || is_admin.get()>
+                        <NavLink href="/dashboard/users" icon=IconName::Users>{t!(i18n, nav_users)}</NavLink>
+                        <NavLink href="/dashboard/audit" icon=IconName::Document>{t!(i18n, nav_audit)}</NavLink>
+                    </Show>
                     <div class="hidden h-auto w-full grow rounded-md bg-gray-50 md:block dark:bg-gray-800"></div>
+                    <A href="/dashboard/account" attr:class="truncate px-3 text-xs text-gray-500 hover:text-blue-600 dark:text-gray-400" attr:data-testid="signed-in-as">
+                        {move || me.with(|m| m.as_ref().map(|m| format!("{} · {}", m.email, crate::components::me::role_label(i18n, m.role))))}
+                    </A>
                     <div class="flex items-center gap-2">
                         <crate::components::theme::ThemeToggle />
                         <LocaleSwitch />
@@ -43,7 +60,9 @@ pub fn DashboardLayout() -> impl IntoView {
             </nav>
             {live_position}
             <main class="grow p-6 md:overflow-y-auto md:p-12">
-                <Outlet />
+                <Show when=allowed fallback=crate::routes::not_found::Forbidden>
+                    <Outlet />
+                </Show>
             </main>
         </div>
     }

@@ -2,6 +2,7 @@ pub mod icons;
 pub mod layout;
 pub mod live;
 pub mod locale_switch;
+pub mod me;
 pub mod pagination;
 pub mod search;
 pub mod status_badge;

@@ -37,6 +37,7 @@ async fn record_event(
         status: invoice.status.clone(),
         timestamp: at,
         metadata,
+        acted_by: crate::audit::acting().as_ref().map(Into::into),
     };
     let key = event.invoice_id.clone();
     let trace = crate::trace::next();
@@ -59,6 +60,25 @@ async fn record_event(
         },
     )
     .await
+}
+
+/// Records the change in the audit trail, in the caller's transaction, when someone is acting
+/// (see `audit::acting_as`).
+async fn audit(
+    tx: &mut Transaction<'_, Postgres>,
+    action: &str,
+    invoice: &Snapshot,
+) -> Result<(), sqlx::Error> {
+    let Some(actor) = crate::audit::acting() else {
+        return Ok(());
+    };
+    let change = crate::audit::Change {
+        action,
+        target: &invoice.id.to_string(),
+        outcome: crate::audit::SUCCEEDED,
+        details: json!({ "amountCents": invoice.amount_cents, "status": invoice.status, "customerId": invoice.customer_id }),
+    };
+    crate::audit::record(&mut **tx, Some(&actor), change).await
 }
 
 /// Inserts an invoice and its `created` event in the caller's transaction.
@@ -93,6 +113,7 @@ pub async fn insert_with_event(
         serde_json::Value::Null,
     )
     .await?;
+    audit(tx, crate::audit::action::INVOICE_CREATE, &snapshot).await?;
     Ok(id)
 }
 
@@ -169,6 +190,7 @@ pub async fn update(
         )
         .await?;
     }
+    audit(&mut tx, crate::audit::action::INVOICE_UPDATE, &after).await?;
     tx.commit().await?;
     Ok(true)
 }
@@ -200,6 +222,7 @@ pub async fn delete(pool: &PgPool, invoices_topic: &str, id: Uuid) -> Result<boo
         serde_json::Value::Null,
     )
     .await?;
+    audit(&mut tx, crate::audit::action::INVOICE_DELETE, &snapshot).await?;
     tx.commit().await?;
     Ok(true)
 }

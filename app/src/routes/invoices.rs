@@ -45,11 +45,15 @@ pub async fn invoices_page(query: String, page: i64) -> Result<InvoicesPageData,
 /// Deletes the invoice with its `deleted` event; says so when it was already gone.
 #[server(endpoint = "delete_invoice")]
 pub async fn delete_invoice(id: String) -> Result<DeleteOutcome, AppError> {
+    let actor = crate::auth::ssr::require(crate::auth::roles::Role::Editor).await?;
     let state = crate::state::app_state()?;
     let Ok(id) = uuid::Uuid::parse_str(&id) else {
         return Ok(DeleteOutcome::AlreadyGone);
     };
-    let delete = crate::db::invoices::delete(&state.pool, &state.invoices_topic, id);
+    let delete = crate::audit::acting_as(
+        actor,
+        crate::db::invoices::delete(&state.pool, &state.invoices_topic, id),
+    );
     let (trace, deleted) = crate::trace::within_request(delete).await;
     let deleted = deleted.map_err(AppError::from)?;
     if deleted {
@@ -114,9 +118,10 @@ pub fn InvoicesPage() -> impl IntoView {
             seen.set_value(newest.unwrap_or(0));
         });
     }
+    let may_edit = crate::components::me::may(crate::auth::roles::Role::Editor);
     let delete_message = move || match delete.value().get() {
         Some(Ok(DeleteOutcome::AlreadyGone)) => Some(t_string!(i18n, already_deleted).to_string()),
-        Some(Err(e)) => Some(e.to_string()),
+        Some(Err(e)) => Some(crate::components::me::error_text(i18n, &e)),
         _ => None,
     };
 
@@ -125,10 +130,12 @@ pub fn InvoicesPage() -> impl IntoView {
             <h1 class="text-2xl">{t!(i18n, invoices)}</h1>
             <div class="mt-4 flex items-center justify-between gap-2 md:mt-8">
                 <Search placeholder=Signal::derive(move || t_string!(i18n, search_invoices).to_string()) />
-                <A href="/dashboard/invoices/create" attr:class="flex h-10 items-center rounded-lg bg-blue-600 px-4 text-sm font-medium text-white hover:bg-blue-500">
-                    {t!(i18n, create_invoice)}
-                    <Icon name=IconName::Plus class="ml-2 h-5 w-5" />
-                </A>
+                <Show when=move || may_edit.get()>
+                    <A href="/dashboard/invoices/create" attr:class="flex h-10 items-center rounded-lg bg-blue-600 px-4 text-sm font-medium text-white hover:bg-blue-500">
+                        {t!(i18n, create_invoice)}
+                        <Icon name=IconName::Plus class="ml-2 h-5 w-5" />
+                    </A>
+                </Show>
             </div>
             <div aria-live="polite" class="mt-2 text-sm text-amber-700" data-testid="delete-message">{delete_message}</div>
             <ErrorBoundary fallback=move |_| view! {
@@ -188,6 +195,21 @@ fn EditLink(id: uuid::Uuid) -> impl IntoView {
     }
 }
 
+/// Edit and delete, for those who may change invoices.
+#[component]
+fn RowActions(
+    id: uuid::Uuid,
+    delete: ServerAction<DeleteInvoice>,
+    gap: &'static str,
+) -> impl IntoView {
+    let may_edit = crate::components::me::may(crate::auth::roles::Role::Editor);
+    view! {
+        <Show when=move || may_edit.get()>
+            <div class=format!("flex justify-end {gap}")><EditLink id /><DeleteButton id delete /></div>
+        </Show>
+    }
+}
+
 #[component]
 fn InvoicesTable(rows: Vec<InvoiceRow>, delete: ServerAction<DeleteInvoice>) -> impl IntoView {
     let i18n = use_i18n();
@@ -217,7 +239,7 @@ fn InvoicesTable(rows: Vec<InvoiceRow>, delete: ServerAction<DeleteInvoice>) -> 
                                     <p class="text-xl font-medium">{money(row.amount_cents)}</p>
                                     <p>{date(row.date)}</p>
                                 </div>
-                                <div class="flex justify-end gap-2"><EditLink id=row.id /><DeleteButton id=row.id delete /></div>
+                                <RowActions id=row.id delete gap="gap-2" />
                             </div>
                         </div>
                     }).collect_view()}
@@ -247,7 +269,7 @@ fn InvoicesTable(rows: Vec<InvoiceRow>, delete: ServerAction<DeleteInvoice>) -> 
                                 <td class="whitespace-nowrap px-3 py-3">{date(row.date)}</td>
                                 <td class="whitespace-nowrap px-3 py-3"><StatusBadge status=row.status /></td>
                                 <td class="whitespace-nowrap py-3 pl-6 pr-3">
-                                    <div class="flex justify-end gap-3"><EditLink id=row.id /><DeleteButton id=row.id delete /></div>
+                                    <RowActions id=row.id delete gap="gap-3" />
                                 </td>
                             </tr>
                         }).collect_view()}

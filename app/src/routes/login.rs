@@ -26,6 +26,9 @@ pub fn LoginPage() -> impl IntoView {
         Some(Ok(LoginOutcome::Refused {
             reason: LoginRefusal::Busy,
         })) => Some(t_string!(i18n, sign_in_busy).to_string()),
+        Some(Ok(LoginOutcome::Refused {
+            reason: LoginRefusal::Disabled,
+        })) => Some(t_string!(i18n, account_disabled).to_string()),
         Some(Err(e)) => Some(e.to_string()),
         _ => None,
     };

@@ -1,4 +1,6 @@
+pub mod account;
 pub mod activity;
+pub mod audit;
 pub mod customers;
 pub mod home;
 pub mod invoice_form;
@@ -9,3 +11,4 @@ pub mod mailbox;
 pub mod not_found;
 pub mod overview;
 pub mod split;
+pub mod users;

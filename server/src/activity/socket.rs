@@ -8,11 +8,12 @@
 
 use crate::activity::hub::FeedFrame;
 use crate::state::ServerState;
+use app::auth::roles::Actor;
 use app::events::{FeedFilter, FeedMessage};
 use axum::{
     extract::{
         ws::{Message, WebSocket, WebSocketUpgrade},
-        Query, State,
+        Extension, Query, State,
     },
     response::Response,
 };
@@ -39,6 +40,7 @@ pub async fn upgrade(
     ws: WebSocketUpgrade,
     Query(query): Query<FeedQuery>,
     State(state): State<ServerState>,
+    Extension(actor): Extension<Actor>,
 ) -> Response {
     // Who opened it was checked by the HTTP side's cross-site gate (http::auth_gate).
     // Browsers send almost nothing: a small read buffer (the default 128 KiB per socket would
@@ -48,7 +50,7 @@ pub async fn upgrade(
         .read_buffer_size(8 * 1024)
         .write_buffer_size(0)
         .on_upgrade(move |socket| async move {
-            if let Err(e) = stream(socket, query.after, state).await {
+            if let Err(e) = stream(socket, query.after, state, actor).await {
                 tracing::debug!(error = %e, "activity socket closed");
             }
         })
@@ -58,9 +60,11 @@ async fn stream(
     mut socket: WebSocket,
     after: Option<i64>,
     state: ServerState,
+    actor: Actor,
 ) -> Result<(), axum::Error> {
     // Subscribe before reading the position, so nothing committed meanwhile slips between.
     let mut live = state.hub.subscribe();
+    let mut session_changes = state.session_changes.subscribe();
     let newest = app::db::activity::position(&state.app.pool)
         .await
         .map_err(axum::Error::new)?;
@@ -87,6 +91,11 @@ async fn stream(
                     break;
                 }
                 timed(socket.send(Message::Ping(Vec::new().into()))).await?;
+                // A change announced while this process could not hear it: seen here.
+                if !still_the_same(&state, &actor).await {
+                    let _ = send_message(&mut socket, &FeedMessage::SessionChanged).await;
+                    break;
+                }
                 // The database has every item; the hub may have missed some (its consumer lost
                 // its place while a broker was down) with nothing after them to show the gap.
                 let newest = app::db::activity::position(&state.app.pool)
@@ -110,6 +119,19 @@ async fn stream(
                 }
                 Err(RecvError::Closed) => break,
             },
+            changed = session_changes.recv() => {
+                let ours = match changed {
+                    Ok(user) => Some(user) == actor.user,
+                    // Missed some announcements: look for ourselves.
+                    Err(RecvError::Lagged(_)) => !still_the_same(&state, &actor).await,
+                    Err(RecvError::Closed) => false,
+                };
+                if ours {
+                    tracing::info!(user = %actor.name, "session changed; telling the browser");
+                    let _ = send_message(&mut socket, &FeedMessage::SessionChanged).await;
+                    break;
+                }
+            }
             incoming = socket.recv() => match incoming {
                 None | Some(Err(_)) | Some(Ok(Message::Close(_))) => return Ok(()),
                 Some(Ok(_)) => last_heard = tokio::time::Instant::now(),
@@ -117,6 +139,19 @@ async fn stream(
         }
     }
     timed(socket.send(Message::Close(None))).await
+}
+
+/// Whether the socket's user is still enabled with the same role (a token's socket always is;
+/// a database that cannot answer does not end anyone's session).
+async fn still_the_same(state: &ServerState, actor: &Actor) -> bool {
+    let Some(user) = actor.user else {
+        return true;
+    };
+    match app::db::users::actor(&state.app.pool, user).await {
+        Ok(Some(now)) => now.role == actor.role,
+        Ok(None) => false,
+        Err(_) => true,
+    }
 }
 
 async fn send_range(

@@ -3,11 +3,13 @@
 //! KAFKA_BROKER, DATABASE_URL). Exit codes: 0 done, 1 Kafka or database refused, 2 bad
 //! input, 3 broker unreachable, 4 no such topic or group.
 
+use app::audit::action;
 use app::kafka_tools::{
     cluster, dead_letters, groups, messages, BrowsedMessage, KafkaTools, ToolError,
 };
 use clap::{Parser, Subcommand};
 use rdkafka::{consumer::Consumer, Offset, TopicPartitionList};
+use serde_json::Value;
 use server::settings::Settings;
 use std::io::{BufRead, Write};
 use std::time::Duration;
@@ -66,6 +68,27 @@ enum Command {
     },
     /// Send JSON lines from stdin to TOPIC (key = invoiceId, header event-type = action).
     Produce { topic: String },
+    /// The audit trail, newest first, as /dashboard/audit shows it: who did what, when, and
+    /// the outcome.
+    Audit {
+        /// Only this person (their email, or token:NAME).
+        #[arg(long)]
+        person: Option<String>,
+        /// Only this action (sign_in, invoice_update, topic_delete, ...).
+        #[arg(long)]
+        action: Option<String>,
+        /// From this time (RFC 3339, or YYYY-MM-DD[THH:MM] in UTC).
+        #[arg(long)]
+        since: Option<String>,
+        /// Until this time.
+        #[arg(long)]
+        until: Option<String>,
+        #[arg(long, default_value_t = 100)]
+        limit: i64,
+        /// One JSON object per line instead of a table.
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 #[derive(Subcommand)]
@@ -246,7 +269,10 @@ async fn run(cli: Cli) -> Result<(), ToolError> {
         Command::Topics {
             action: TopicsAction::Create { name, partitions },
         } => {
-            cluster::create_topic(&tools, &name, partitions).await?;
+            let created = cluster::create_topic(&tools, &name, partitions).await;
+            let details = serde_json::json!({ "partitions": partitions });
+            audit(&settings, action::TOPIC_CREATE, &name, details, &created).await;
+            created?;
             line(
                 out,
                 format!("created topic {name} with {partitions} partition(s)"),
@@ -260,7 +286,16 @@ async fn run(cli: Cli) -> Result<(), ToolError> {
                     "deleting `{name}` loses its messages: add --yes to go ahead"
                 )));
             }
-            cluster::delete_topic(&tools, &name).await?;
+            let deleted = cluster::delete_topic(&tools, &name).await;
+            audit(
+                &settings,
+                action::TOPIC_DELETE,
+                &name,
+                Value::Null,
+                &deleted,
+            )
+            .await;
+            deleted?;
             line(out, format!("deleted topic {name}"));
         }
         Command::Tail {
@@ -411,7 +446,21 @@ async fn run(cli: Cli) -> Result<(), ToolError> {
                             ))
                         }
                     };
-                    let done = dead_letters::replay(&tools, &pool, which).await?;
+                    let target = match &which {
+                        dead_letters::Which::AllPending => "all pending".to_string(),
+                        dead_letters::Which::At { partition, offset } => {
+                            format!("{partition}/{offset}")
+                        }
+                        dead_letters::Which::EventId(id) => id.clone(),
+                    };
+                    let replayed = dead_letters::replay(&tools, &pool, which).await;
+                    let details = match &replayed {
+                        Ok(done) => serde_json::json!({ "replayed": done.len() }),
+                        Err(_) => Value::Null,
+                    };
+                    let action = action::DEAD_LETTER_REPLAY;
+                    audit(&settings, action, &target, details, &replayed).await;
+                    let done = replayed?;
                     for r in &done {
                         line(
                             out,
@@ -425,13 +474,51 @@ async fn run(cli: Cli) -> Result<(), ToolError> {
                 }
             }
         }
+        Command::Audit {
+            person,
+            action,
+            since,
+            until,
+            limit,
+            json,
+        } => {
+            let filter = app::routes::audit::filter_of(person, action, since, until)
+                .map_err(|e| ToolError::Invalid(e.reason().to_string()))?;
+            let pool = sqlx::PgPool::connect(&settings.database_url)
+                .await
+                .map_err(|e| ToolError::Database(e.to_string()))?;
+            let entries = app::audit::entries(&pool, &filter, None, limit.clamp(1, 100_000))
+                .await
+                .map_err(|e| ToolError::Database(e.to_string()))?;
+            for e in entries {
+                let text = match json {
+                    true => serde_json::to_string(&e).unwrap_or_default(),
+                    false => format!(
+                        "{}  {:<28} {:<20} {:<9} {}  {}",
+                        e.at.format("%Y-%m-%d %H:%M:%S"),
+                        e.actor,
+                        e.action,
+                        e.outcome,
+                        e.target,
+                        e.details
+                    ),
+                };
+                line(out, text);
+            }
+        }
         Command::Produce { topic } => {
             let lines: Vec<String> = std::io::stdin()
                 .lock()
                 .lines()
                 .collect::<Result<_, _>>()
                 .map_err(|e| ToolError::Invalid(e.to_string()))?;
-            let sent = messages::produce_lines(&tools, &topic, &lines).await?;
+            let sent = messages::produce_lines(&tools, &topic, &lines).await;
+            let details = match &sent {
+                Ok(sent) => serde_json::json!({ "messages": sent.len() }),
+                Err(_) => serde_json::json!({ "lines": lines.len() }),
+            };
+            audit(&settings, action::PRODUCE, &topic, details, &sent).await;
+            let sent = sent?;
             for (n, partition, offset) in &sent {
                 line(out, format!("line {n} -> {topic}/{partition}@{offset}"));
             }
@@ -439,6 +526,56 @@ async fn run(cli: Cli) -> Result<(), ToolError> {
         }
     }
     Ok(())
+}
+
+/// Records a change made from the command line in the audit trail, as `acmectl:<account>`
+/// (the operating system's user). The change is done (or refused) either way: a database that
+/// cannot be reached is said on stderr. A request refused as the caller's mistake (bad input,
+/// a topic that is not there) changed nothing and is not recorded.
+async fn audit<T>(
+    settings: &Settings,
+    action: &str,
+    target: &str,
+    details: Value,
+    result: &Result<T, ToolError>,
+) {
+    let (outcome, details) = match result {
+        Ok(_) => (app::audit::SUCCEEDED, details),
+        Err(ToolError::Invalid(_) | ToolError::UnknownTopic(_) | ToolError::UnknownGroup(_)) => {
+            return
+        }
+        Err(e) => (
+            app::audit::FAILED,
+            serde_json::json!({ "request": details, "error": e.to_string() }),
+        ),
+    };
+    let account = std::env::var("USER")
+        .or_else(|_| std::env::var("LOGNAME"))
+        .unwrap_or_else(|_| "unknown".into());
+    let actor = app::auth::roles::Actor {
+        user: None,
+        token: None,
+        name: format!("acmectl:{account}"),
+        role: app::auth::roles::Role::Admin,
+        must_change_password: false,
+    };
+    let change = app::audit::Change {
+        action,
+        target,
+        outcome,
+        details,
+    };
+    let recorded = async {
+        let pool = sqlx::postgres::PgPoolOptions::new()
+            .max_connections(1)
+            .acquire_timeout(Duration::from_secs(5))
+            .connect(&settings.database_url)
+            .await?;
+        app::audit::record(&pool, Some(&actor), change).await
+    };
+    if let Err(e) = recorded.await {
+        eprintln!("warning: could not record this in the audit trail: {e}");
+    }
 }
 
 fn line(out: &mut impl Write, text: String) {

@@ -1,7 +1,12 @@
-//! Who may reach what: pages under /dashboard need a session (else a redirect to the login
-//! page that comes back), server functions and the feed socket answer 401 without one, and
-//! requests that change data must come from our own pages.
+//! Who may reach what. Every request's user is looked up (so a disabled user's session ends at
+//! once, on every server process, and a new role holds from the next request); then the one
+//! rule table (`app::auth::rules`) decides: pages under /dashboard need a session (else a
+//! redirect to the login page that comes back), server functions and our routes answer 401
+//! without one and 403 with a JSON reason for a role below their rule, or for one with no rule
+//! at all. Requests that change data must come from our own pages.
 
+use app::auth::roles::{Actor, Role};
+use app::auth::rules::{self, Rule};
 use app::auth::USER_ID_KEY;
 use axum::{
     extract::{Request, State},
@@ -10,29 +15,26 @@ use axum::{
     response::{IntoResponse, Redirect, Response},
     Json,
 };
+use sqlx::PgPool;
 use tower_sessions::Session;
 use uuid::Uuid;
 
-/// Server functions anyone may call.
-const PUBLIC_API: &[&str] = &["/api/login"];
-/// What an API token (instead of a session) may call.
-const TOKEN_API: &[&str] = &["/api/kafka/produce"];
-
 #[derive(Clone)]
 pub struct Access {
-    /// `Authorization: Bearer <token>` opens TOKEN_API; `None` turns tokens off.
+    /// The token from settings: `Authorization: Bearer <token>` opens the token paths as an
+    /// admin (kept for compatibility; tokens made on the users page are named and revocable).
     pub api_token: Option<String>,
+    pub pool: PgPool,
 }
 
+/// What the settings' token is called in the audit trail.
+pub const SETTINGS_TOKEN: &str = "token:settings";
+
 impl Access {
-    fn token_matches(&self, headers: &HeaderMap) -> bool {
-        let offered = headers
-            .get(header::AUTHORIZATION)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.strip_prefix("Bearer "));
-        match (&self.api_token, offered) {
+    fn settings_token_matches(&self, offered: &str) -> bool {
+        match &self.api_token {
             // Compare in constant time: the token is a secret.
-            (Some(token), Some(offered)) => {
+            Some(token) => {
                 token.len() == offered.len()
                     && token
                         .bytes()
@@ -40,44 +42,132 @@ impl Access {
                         .fold(0u8, |acc, (a, b)| acc | (a ^ b))
                         == 0
             }
-            _ => false,
+            None => false,
         }
     }
+
+    /// Who is asking: the session's user (if still enabled), else a valid API token on a path
+    /// that takes tokens. `Err` is the answer when the database cannot say.
+    async fn actor(
+        &self,
+        session: &Session,
+        path: &str,
+        headers: &HeaderMap,
+    ) -> Result<Option<Actor>, Response> {
+        let unavailable = |e: sqlx::Error| {
+            tracing::error!(error = %e, "cannot look up who is asking");
+            (
+                StatusCode::SERVICE_UNAVAILABLE,
+                Json(serde_json::json!({ "kind": "unavailable", "error": "the database is unavailable; try again" })),
+            )
+                .into_response()
+        };
+        if let Some(id) = session.get::<Uuid>(USER_ID_KEY).await.ok().flatten() {
+            match app::db::users::actor(&self.pool, id).await {
+                Ok(Some(actor)) => return Ok(Some(actor)),
+                // Disabled or removed: the session ends here.
+                Ok(None) => {
+                    let _ = session.flush().await;
+                }
+                Err(e) => return Err(unavailable(e)),
+            }
+        }
+        let offered = headers
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .map(str::trim);
+        let Some(offered) = offered.filter(|_| rules::TOKEN_PATHS.contains(&path)) else {
+            return Ok(None);
+        };
+        if self.settings_token_matches(offered) {
+            return Ok(Some(Actor {
+                user: None,
+                token: None,
+                name: SETTINGS_TOKEN.into(),
+                role: Role::Admin,
+                must_change_password: false,
+            }));
+        }
+        app::db::api_tokens::actor(&self.pool, offered)
+            .await
+            .map_err(unavailable)
+    }
+}
+
+fn refuse(status: StatusCode, kind: &str, error: impl Into<String>) -> Response {
+    (
+        status,
+        Json(serde_json::json!({ "kind": kind, "error": error.into() })),
+    )
+        .into_response()
 }
 
 pub async fn require_session(
     State(access): State<Access>,
     session: Session,
-    request: Request,
+    mut request: Request,
     next: Next,
 ) -> Response {
-    let path = request.uri().path();
-    let signed_in = session
-        .get::<Uuid>(USER_ID_KEY)
-        .await
-        .ok()
-        .flatten()
-        .is_some()
-        || (TOKEN_API.contains(&path) && access.token_matches(request.headers()));
-    if signed_in {
-        if path == "/login" {
-            return Redirect::to("/dashboard").into_response();
+    let path = request.uri().path().to_string();
+    let actor = match access.actor(&session, &path, request.headers()).await {
+        Ok(actor) => actor,
+        Err(answer) => return answer,
+    };
+    let page = path == "/dashboard" || path.starts_with("/dashboard/");
+    let call = path.starts_with("/api/") || path.starts_with("/ws/");
+    let rule = rules::for_call(&path, request.method().as_str());
+    match actor {
+        Some(actor) => {
+            if path == "/login" {
+                return Redirect::to("/dashboard").into_response();
+            }
+            if actor.must_change_password && !rules::open_before_password_change(&path) {
+                if page {
+                    return Redirect::to("/dashboard/account").into_response();
+                }
+                if call {
+                    return refuse(
+                        StatusCode::FORBIDDEN,
+                        "forbidden",
+                        "choose your own password first (/dashboard/account)",
+                    );
+                }
+            }
+            if call {
+                match rule {
+                    None => {
+                        tracing::warn!(%path, "refused: no access rule (app::auth::rules)");
+                        return refuse(
+                            StatusCode::FORBIDDEN,
+                            "forbidden",
+                            format!("{path} has no access rule"),
+                        );
+                    }
+                    Some(Rule::AtLeast(needed)) if !actor.may(needed) => {
+                        tracing::info!(%path, actor = %actor.name, role = %actor.role, "refused by role");
+                        let reason = app::auth::ssr::refusal(&actor, needed);
+                        return refuse(StatusCode::FORBIDDEN, "forbidden", reason.reason());
+                    }
+                    Some(_) => {}
+                }
+            }
+            request.extensions_mut().insert(actor);
         }
-    } else if path == "/dashboard" || path.starts_with("/dashboard/") {
-        let asked_for = request
-            .uri()
-            .path_and_query()
-            .map(|p| p.as_str())
-            .unwrap_or(path);
-        let target = format!("/login?callbackUrl={}", urlencoding::encode(asked_for));
-        return Redirect::to(&target).into_response();
-    } else if (path.starts_with("/api/") && !PUBLIC_API.contains(&path)) || path.starts_with("/ws/")
-    {
-        return (
-            StatusCode::UNAUTHORIZED,
-            Json(serde_json::json!({ "error": "not signed in" })),
-        )
-            .into_response();
+        None => {
+            if page {
+                let asked_for = request
+                    .uri()
+                    .path_and_query()
+                    .map(|p| p.as_str())
+                    .unwrap_or(&path);
+                let target = format!("/login?callbackUrl={}", urlencoding::encode(asked_for));
+                return Redirect::to(&target).into_response();
+            }
+            if call && rule != Some(Rule::Public) {
+                return refuse(StatusCode::UNAUTHORIZED, "unauthorized", "not signed in");
+            }
+        }
     }
     next.run(request).await
 }

@@ -2,9 +2,11 @@
 //! site's assets, our own routes (the feed socket, the export, the produce API), behind the
 //! sign-in gate and the client-error layers; and the operations listener (/metrics, /readyz).
 
+pub mod audit_export;
 pub mod auth_gate;
 pub mod client_errors;
 pub mod produce_api;
+pub mod session_changes;
 
 use crate::{activity, state::ServerState};
 use anyhow::Context;
@@ -29,6 +31,7 @@ pub fn http_routes() -> Vec<(&'static str, axum::routing::MethodRouter<ServerSta
         ("/healthz", get(|| async { "ok" })),
         ("/ws/activity", get(activity::socket::upgrade)),
         ("/api/activity/export", get(activity::export::export)),
+        ("/api/audit/export", get(audit_export::export)),
         (
             "/api/kafka/produce",
             get(produce_api::health)

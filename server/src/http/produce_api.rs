@@ -24,6 +24,8 @@ pub const MAX_BODY_BYTES: usize = 64 * 1024;
 #[derive(Clone)]
 pub struct ProduceApi {
     pub producer: FutureProducer,
+    /// Where each produce request is recorded in the audit trail.
+    pub pool: sqlx::PgPool,
     pub broker: String,
     pub allowed_topics: Vec<String>,
 }
@@ -96,6 +98,7 @@ pub fn parse(
 
 pub async fn produce(
     State(api): State<ProduceApi>,
+    axum::Extension(actor): axum::Extension<app::auth::roles::Actor>,
     request_headers: axum::http::HeaderMap,
     body: Bytes,
 ) -> Response {
@@ -131,7 +134,29 @@ pub async fn produce(
     if let Some(key) = &request.key {
         record = record.key(key);
     }
-    match api.producer.send(record, Duration::from_secs(1)).await {
+    let sent = api.producer.send(record, Duration::from_secs(1)).await;
+    let (outcome, details) = match &sent {
+        Ok(delivery) => (
+            app::audit::SUCCEEDED,
+            json!({ "key": request.key, "eventType": request.event_type, "partition": delivery.partition, "offset": delivery.offset }),
+        ),
+        Err((e, _)) => (
+            app::audit::FAILED,
+            json!({ "key": request.key, "eventType": request.event_type, "error": e.to_string() }),
+        ),
+    };
+    let change = app::audit::Change {
+        action: app::audit::action::PRODUCE,
+        target: &request.topic,
+        outcome,
+        details,
+    };
+    // The message is in Kafka (or was refused) whatever happens here: a failure to record it
+    // is logged, not answered as a failure of the produce.
+    if let Err(e) = app::audit::record(&api.pool, Some(&actor), change).await {
+        tracing::error!(error = %e, actor = %actor.name, topic = %request.topic, "could not record a produce request in the audit trail");
+    }
+    match sent {
         Ok(delivery) => Json(json!({
             "success": true,
             "topic": request.topic,

@@ -109,6 +109,17 @@ struct Webhook {
     body: Value,
 }
 
+/// One row of the processor's audit log: an invoice's change, and who made it.
+struct Audit {
+    event_id: Uuid,
+    invoice_id: Uuid,
+    action: String,
+    before: Value,
+    after: Value,
+    at: DateTime<Utc>,
+    acted_by: Option<String>,
+}
+
 /// The rows a batch of events makes happen, collected before anything is written.
 #[derive(Default)]
 pub struct Effects {
@@ -116,8 +127,7 @@ pub struct Effects {
     webhooks: Vec<Webhook>,
     /// event id, invoice id, title, due date
     tasks: Vec<(Uuid, Uuid, String, NaiveDate)>,
-    /// event id, invoice id, action, before, after, at
-    audits: Vec<(Uuid, Uuid, String, Value, Value, DateTime<Utc>)>,
+    audits: Vec<Audit>,
     /// event id, invoice id, the event as it was
     archives: Vec<(Uuid, Uuid, Value)>,
     /// Sorted by name, so that concurrent batches lock the figures' rows in the same order.
@@ -173,14 +183,15 @@ impl Effects {
                     "customerId": meta.get("previousCustomerId"),
                 });
                 let after = json!({ "status": event.status, "amount": event.amount, "customerId": event.customer_id });
-                self.audits.push((
-                    event.event_id,
+                self.audits.push(Audit {
+                    event_id: event.event_id,
                     invoice_id,
-                    event.action.to_string(),
+                    action: event.action.to_string(),
                     before,
                     after,
-                    event.timestamp,
-                ));
+                    at: event.timestamp,
+                    acted_by: event.acted_by.as_ref().map(|by| by.name.clone()),
+                });
                 labels.push("audit".into());
                 let body = format!(
                     "Dear {},\n\nyour invoice is now {amount} (status: {}).\n\nAcme",
@@ -363,21 +374,23 @@ impl Effects {
             .await?;
         }
         if !audits.is_empty() {
-            let events: Vec<Uuid> = audits.iter().map(|a| a.0).collect();
-            let invoices: Vec<Uuid> = audits.iter().map(|a| a.1).collect();
-            let actions: Vec<&str> = audits.iter().map(|a| a.2.as_str()).collect();
-            let befores: Vec<Value> = audits.iter().map(|a| a.3.clone()).collect();
-            let afters: Vec<Value> = audits.iter().map(|a| a.4.clone()).collect();
-            let at: Vec<DateTime<Utc>> = audits.iter().map(|a| a.5).collect();
+            let events: Vec<Uuid> = audits.iter().map(|a| a.event_id).collect();
+            let invoices: Vec<Uuid> = audits.iter().map(|a| a.invoice_id).collect();
+            let actions: Vec<&str> = audits.iter().map(|a| a.action.as_str()).collect();
+            let befores: Vec<Value> = audits.iter().map(|a| a.before.clone()).collect();
+            let afters: Vec<Value> = audits.iter().map(|a| a.after.clone()).collect();
+            let at: Vec<DateTime<Utc>> = audits.iter().map(|a| a.at).collect();
+            let acted_by: Vec<Option<String>> = audits.iter().map(|a| a.acted_by.clone()).collect();
             sqlx::query!(
-                "INSERT INTO audit_log (event_id, invoice_id, action, before, after, at)
-                 SELECT * FROM UNNEST($1::uuid[], $2::uuid[], $3::text[], $4::jsonb[], $5::jsonb[], $6::timestamptz[])",
+                "INSERT INTO audit_log (event_id, invoice_id, action, before, after, at, acted_by)
+                 SELECT * FROM UNNEST($1::uuid[], $2::uuid[], $3::text[], $4::jsonb[], $5::jsonb[], $6::timestamptz[], $7::text[])",
                 &events,
                 &invoices,
                 &actions as &[&str],
                 &befores,
                 &afters,
                 &at as &[DateTime<Utc>],
+                &acted_by as &[Option<String>],
             )
             .execute(&mut **tx)
             .await?;
@@ -444,6 +457,7 @@ mod tests {
             status: status.into(),
             timestamp: "2026-11-27T10:00:00Z".parse().unwrap(),
             metadata,
+            acted_by: None,
         })
         .expect("an event the processor accepts")
     }

@@ -8,32 +8,6 @@ use common::*;
 use std::time::Duration;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
-/// What the database holds, table by table (every table of ours, found at run time), so a
-/// request that wrote anything anywhere is caught. Failed sign-ins are recorded on purpose.
-async fn fingerprint(pool: &sqlx::PgPool) -> Vec<(String, String)> {
-    let tables: Vec<String> = sqlx::query_scalar(
-        "SELECT table_name::text FROM information_schema.tables
-         WHERE table_schema = 'public' AND table_type = 'BASE TABLE'
-           AND table_name NOT IN ('login_failures', '_sqlx_migrations')
-         ORDER BY table_name",
-    )
-    .fetch_all(pool)
-    .await
-    .unwrap();
-    let mut prints = Vec::new();
-    for table in tables {
-        let sql = format!(
-            "SELECT count(*)::text || ':' || coalesce(md5(string_agg(t::text, ',' ORDER BY t::text)), '')
-             FROM {table} t"
-        );
-        prints.push((
-            table,
-            sqlx::query_scalar(&sql).fetch_one(pool).await.unwrap(),
-        ));
-    }
-    prints
-}
-
 /// A hostile body and the content type it claims.
 struct Hostile {
     name: &'static str,
@@ -83,54 +57,6 @@ fn hostile_bodies() -> Vec<Hostile> {
         },
         Hostile { name: "not JSON", content_type: json, body: b"{\"topic\": ".to_vec() },
     ]
-}
-
-/// Every server function the framework registered, as `(path, method)`.
-fn server_functions() -> Vec<(String, String)> {
-    let functions: Vec<(String, String)> = leptos::server_fn::axum::server_fn_paths()
-        .map(|(path, method)| (path.to_string(), method.to_string()))
-        .collect();
-    assert!(
-        functions.iter().any(|(p, _)| p == "/api/create_invoice")
-            && functions.iter().any(|(p, _)| p == "/api/login")
-            && functions.len() >= 20,
-        "the registry should hold every server function: {functions:?}"
-    );
-    functions
-}
-
-/// Pages, with every parameter filled in with something hostile.
-fn pages() -> Vec<String> {
-    let mut pages = Vec::new();
-    for route in leptos_axum::generate_route_list(app::App) {
-        let path = route.path().to_string();
-        for filling in [
-            "not-a-uuid",
-            "%FF%FE",
-            "00000000-0000-0000-0000-000000000000",
-        ] {
-            let filled: Vec<String> = path
-                .split('/')
-                .map(|part| {
-                    match part.starts_with(':') || part.starts_with('*') || part.starts_with('{') {
-                        true => filling.to_string(),
-                        false => part.to_string(),
-                    }
-                })
-                .collect();
-            pages.push(format!(
-                "{}?page=abc&query=%FF&action=%00&customer=x",
-                filled.join("/")
-            ));
-        }
-    }
-    pages.sort();
-    pages.dedup();
-    assert!(
-        pages.iter().any(|p| p.starts_with("/dashboard/invoices")),
-        "{pages:?}"
-    );
-    pages
 }
 
 /// Posts a 3 MB form over a plain socket, its length declared up front or (`chunked`) not, and

@@ -124,6 +124,9 @@ impl LiveSocket {
                     Ok(FeedMessage::Resync) => {
                         let _ = socket.close();
                     }
+                    Ok(FeedMessage::SessionChanged) => {
+                        let _ = leptos::prelude::window().location().reload();
+                    }
                     Err(e) => {
                         leptos::logging::warn!("ignoring a feed message that does not parse: {e}")
                     }

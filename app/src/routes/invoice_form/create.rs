@@ -19,13 +19,17 @@ pub async fn create_invoice(
     status: Option<String>,
     lang: Option<String>,
 ) -> Result<SaveOutcome, AppError> {
+    let actor = crate::auth::ssr::require(crate::auth::roles::Role::Editor).await?;
     let state = crate::state::app_state()?;
     let fields = (customer_id, amount, status);
     let input = match super::check::check(&state.pool, fields, lang.as_deref(), "Create").await? {
         Ok(input) => input,
         Err(outcome) => return Ok(outcome),
     };
-    let save = crate::db::invoices::create(&state.pool, &state.invoices_topic, &input);
+    let save = crate::audit::acting_as(
+        actor,
+        crate::db::invoices::create(&state.pool, &state.invoices_topic, &input),
+    );
     let (trace, saved) = crate::trace::within_request(save).await;
     let id = saved.map_err(AppError::from)?;
     tracing::info!(trace_id = %trace.trace_id(), invoice_id = %id, amount_cents = input.amount.cents(), "invoice created");

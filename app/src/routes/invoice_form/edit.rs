@@ -30,6 +30,7 @@ pub async fn update_invoice(
     status: Option<String>,
     lang: Option<String>,
 ) -> Result<SaveOutcome, AppError> {
+    let actor = crate::auth::ssr::require(crate::auth::roles::Role::Editor).await?;
     let state = crate::state::app_state()?;
     let Ok(id) = uuid::Uuid::parse_str(&id) else {
         return Ok(SaveOutcome::NotFound);
@@ -39,7 +40,10 @@ pub async fn update_invoice(
         Ok(input) => input,
         Err(outcome) => return Ok(outcome),
     };
-    let save = crate::db::invoices::update(&state.pool, &state.invoices_topic, id, &input);
+    let save = crate::audit::acting_as(
+        actor,
+        crate::db::invoices::update(&state.pool, &state.invoices_topic, id, &input),
+    );
     let (trace, saved) = crate::trace::within_request(save).await;
     let found = saved.map_err(AppError::from)?;
     if !found {

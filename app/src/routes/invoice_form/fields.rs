@@ -50,7 +50,7 @@ pub fn InvoiceFields(
         Some(Err(AppError::BadRequest { .. })) => {
             Some(t_string!(i18n, form_unreadable).to_string())
         }
-        Some(Err(e)) => Some(e.to_string()),
+        Some(Err(e)) => Some(crate::components::me::error_text(i18n, &e)),
         _ => None,
     };
     let field_error = move |pick: fn(FieldErrors) -> Option<FieldError>, id: &'static str| {

@@ -8,6 +8,7 @@ use leptos::prelude::*;
 #[component]
 pub fn DeadLetters() -> impl IntoView {
     let i18n = use_i18n();
+    let is_admin = crate::components::me::may(crate::auth::roles::Role::Admin);
     let replay = ServerAction::<KafkaReplay>::new();
     let letters = Resource::new(move || replay.version().get(), |_| kafka_dead_letters());
     let result = move || {
@@ -41,10 +42,12 @@ pub fn DeadLetters() -> impl IntoView {
     };
     view! {
         <Section title=Signal::derive(move || t_string!(i18n, kafka_dead_letters_title).to_string()) testid="kafka-dead-letters">
+            <Show when=move || is_admin.get()>
             <button type="button" on:click=replay_all data-testid="replay-all"
                 class="rounded-md border border-gray-200 px-3 py-1.5 text-sm hover:bg-gray-100 dark:border-gray-700 dark:hover:bg-gray-800">
                 {t!(i18n, kafka_replay_all)}
             </button>
+            </Show>
             <p aria-live="polite" data-testid="replay-result" class=move || if result().is_some_and(|r| r.0) { "mt-2 text-sm text-red-600" } else { "mt-2 text-sm text-green-700" }>
                 {move || result().map(|r| r.1)}
             </p>
@@ -74,8 +77,10 @@ pub fn DeadLetters() -> impl IntoView {
                                                 <span>{t!(i18n, kafka_from)} " " <span class="font-mono">{from}</span></span>
                                                 <span>"key: " {l.key.clone().unwrap_or_else(|| "null".into())}</span>
                                                 {l.replayed_at.map(|at| view! { <span class="text-green-700" data-testid="replayed-at">{t!(i18n, kafka_replayed)} " " {at.format("%Y-%m-%d %H:%M:%S UTC").to_string()}</span> })}
-                                                <button type="button" on:click=on_replay data-testid="replay"
+                                                <Show when=move || is_admin.get()>
+                                                <button type="button" on:click=on_replay.clone() data-testid="replay"
                                                     class="ml-auto rounded-md border border-gray-300 px-2 py-0.5 hover:bg-white dark:border-gray-700">{t!(i18n, kafka_replay)}</button>
+                                                </Show>
                                             </div>
                                             <p class="mt-1 text-amber-800 dark:text-amber-300" data-testid="dead-letter-reason">{l.reason.clone()}</p>
                                         </li>

@@ -34,20 +34,75 @@ pub async fn kafka_cluster() -> Result<(ClusterInfo, Vec<TopicSummary>), AppErro
     Ok((cluster, topics))
 }
 
+/// Records an admin's Kafka action and its outcome in the audit trail, after it was tried
+/// (the change is in the broker, not in a transaction of ours); answers the action's result.
+/// A request refused as the caller's mistake (an invalid name, a topic that is not there)
+/// changed nothing: not recorded.
+#[cfg(feature = "ssr")]
+async fn audited<T>(
+    actor: &crate::auth::roles::Actor,
+    action: &str,
+    target: &str,
+    details: serde_json::Value,
+    result: Result<T, crate::kafka_tools::ToolError>,
+) -> Result<T, AppError> {
+    use crate::audit::{self, Change};
+    use crate::kafka_tools::ToolError;
+    let (outcome, details) = match &result {
+        Ok(_) => (audit::SUCCEEDED, details),
+        // The caller's mistake, refused before anything changed: nothing to record.
+        Err(ToolError::Invalid(_) | ToolError::UnknownTopic(_) | ToolError::UnknownGroup(_)) => {
+            return result.map_err(AppError::from)
+        }
+        Err(e) => (
+            audit::FAILED,
+            serde_json::json!({ "request": details, "error": e.to_string() }),
+        ),
+    };
+    let change = Change {
+        action,
+        target,
+        outcome,
+        details,
+    };
+    let state = crate::state::app_state()?;
+    crate::audit::record(&state.pool, Some(actor), change).await?;
+    result.map_err(AppError::from)
+}
+
 #[server(endpoint = "kafka_create_topic")]
 pub async fn kafka_create_topic(name: String, partitions: i32) -> Result<String, AppError> {
-    crate::kafka_tools::cluster::create_topic(&tools()?, name.trim(), partitions)
+    let actor = crate::auth::ssr::require(crate::auth::roles::Role::Admin).await?;
+    let name = name.trim().to_string();
+    let created = crate::kafka_tools::cluster::create_topic(&tools()?, &name, partitions)
         .await
-        .map_err(AppError::from)?;
-    Ok(name.trim().to_string())
+        .map(|_| name.clone());
+    let details = serde_json::json!({ "partitions": partitions });
+    audited(
+        &actor,
+        crate::audit::action::TOPIC_CREATE,
+        &name,
+        details,
+        created,
+    )
+    .await
 }
 
 #[server(endpoint = "kafka_delete_topic")]
 pub async fn kafka_delete_topic(name: String) -> Result<String, AppError> {
-    crate::kafka_tools::cluster::delete_topic(&tools()?, &name)
+    let actor = crate::auth::ssr::require(crate::auth::roles::Role::Admin).await?;
+    let deleted = crate::kafka_tools::cluster::delete_topic(&tools()?, &name)
         .await
-        .map_err(AppError::from)?;
-    Ok(name)
+        .map(|_| name.clone());
+    let details = serde_json::Value::Null;
+    audited(
+        &actor,
+        crate::audit::action::TOPIC_DELETE,
+        &name,
+        details,
+        deleted,
+    )
+    .await
 }
 
 #[server(endpoint = "kafka_describe_topic")]
@@ -102,15 +157,31 @@ pub async fn kafka_replay(
     all: bool,
 ) -> Result<Vec<Replayed>, AppError> {
     use crate::kafka_tools::dead_letters::{replay, Which};
+    let actor = crate::auth::ssr::require(crate::auth::roles::Role::Admin).await?;
     let state = crate::state::app_state()?;
     let which = match (partition, offset, all) {
         (_, _, true) => Which::AllPending,
         (Some(partition), Some(offset), false) => Which::At { partition, offset },
         _ => return Err(AppError::bad_request("say which letter to replay, or all")),
     };
-    replay(&state.kafka, &state.pool, which)
-        .await
-        .map_err(AppError::from)
+    let target = match &which {
+        Which::AllPending => "all pending".to_string(),
+        Which::At { partition, offset } => format!("{partition}/{offset}"),
+        Which::EventId(id) => id.clone(),
+    };
+    let replayed = replay(&state.kafka, &state.pool, which).await;
+    let details = match &replayed {
+        Ok(done) => serde_json::json!({ "replayed": done.len() }),
+        Err(_) => serde_json::Value::Null,
+    };
+    audited(
+        &actor,
+        crate::audit::action::DEAD_LETTER_REPLAY,
+        &target,
+        details,
+        replayed,
+    )
+    .await
 }
 
 #[component]
@@ -141,9 +212,7 @@ fn Section(title: Signal<String>, testid: &'static str, children: Children) -> i
 
 /// A failed server function's reason, without the framework's prefix.
 fn reason(e: &AppError) -> String {
-    e.to_string()
-        .trim_start_matches("error running server function: ")
-        .to_string()
+    crate::components::me::error_text(use_i18n(), e)
 }
 
 /// Asks before a changing action; `false` when the reader says no (or there is no window).

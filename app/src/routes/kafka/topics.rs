@@ -9,6 +9,7 @@ use leptos::prelude::*;
 #[component]
 pub fn ClusterAndTopics() -> impl IntoView {
     let i18n = use_i18n();
+    let is_admin = crate::components::me::may(crate::auth::roles::Role::Admin);
     let create = ServerAction::<KafkaCreateTopic>::new();
     let delete = ServerAction::<KafkaDeleteTopic>::new();
     let cluster = Resource::new(
@@ -60,6 +61,7 @@ pub fn ClusterAndTopics() -> impl IntoView {
                     })
                 })}
             </Transition>
+            <Show when=move || is_admin.get()>
             <ActionForm action=create attr:class="mt-3 flex flex-wrap items-end gap-2 text-sm" attr:data-testid="create-topic">
                 <label class="flex flex-col text-xs text-gray-500">{t!(i18n, kafka_topic_name)}
                     <input name="name" required class="rounded-md border border-gray-200 px-2 py-1 text-sm dark:border-gray-700 dark:bg-gray-900" />
@@ -69,6 +71,7 @@ pub fn ClusterAndTopics() -> impl IntoView {
                 </label>
                 <button type="submit" class="rounded-md bg-blue-600 px-3 py-1.5 text-white hover:bg-blue-500">{t!(i18n, kafka_create_topic)}</button>
             </ActionForm>
+            </Show>
             <p aria-live="polite" data-testid="topic-result" class=move || if result().is_some_and(|r| r.0) { "mt-2 text-sm text-red-600" } else { "mt-2 text-sm text-green-700" }>
                 {move || result().map(|r| r.1)}
             </p>
@@ -113,6 +116,7 @@ fn TopicsTable(
     delete: ServerAction<KafkaDeleteTopic>,
 ) -> impl IntoView {
     let i18n = use_i18n();
+    let is_admin = crate::components::me::may(crate::auth::roles::Role::Admin);
     view! {
         <table class="mt-3 w-full text-left text-sm" data-testid="topics">
             <thead class="text-xs text-gray-500">
@@ -138,10 +142,12 @@ fn TopicsTable(
                             <td>{t.partitions}</td>
                             <td data-testid="topic-messages">{t.messages}</td>
                             <td class="text-right">
-                                <button type="button" disabled=locked on:click=on_delete data-testid="delete-topic"
+                                <Show when=move || is_admin.get()>
+                                <button type="button" disabled=locked on:click=on_delete.clone() data-testid="delete-topic"
                                     class="rounded-md border px-2 py-0.5 text-xs text-red-700 disabled:cursor-not-allowed disabled:opacity-30 dark:border-gray-700">
                                     {t!(i18n, kafka_delete)}
                                 </button>
+                                </Show>
                             </td>
                         </tr>
                     }

@@ -220,6 +220,85 @@ fn to_received(m: OwnedMessage) -> Received {
     }
 }
 
+/// What the database holds, table by table (every table of ours, found at run time), so a
+/// request that wrote anything anywhere is caught. Sign-ins are recorded on purpose (failed
+/// ones in login_failures, all of them in the audit trail): those records are left out.
+pub async fn fingerprint(pool: &PgPool) -> Vec<(String, String)> {
+    let tables: Vec<String> = sqlx::query_scalar(
+        "SELECT table_name::text FROM information_schema.tables
+         WHERE table_schema = 'public' AND table_type = 'BASE TABLE'
+           AND table_name NOT IN ('login_failures', '_sqlx_migrations')
+         ORDER BY table_name",
+    )
+    .fetch_all(pool)
+    .await
+    .unwrap();
+    let mut prints = Vec::new();
+    for table in tables {
+        let only = match table.as_str() {
+            "audit_trail" => "WHERE action NOT IN ('sign_in', 'sign_in_failed', 'sign_out')",
+            _ => "",
+        };
+        let sql = format!(
+            "SELECT count(*)::text || ':' || coalesce(md5(string_agg(t::text, ',' ORDER BY t::text)), '')
+             FROM {table} t {only}"
+        );
+        prints.push((
+            table,
+            sqlx::query_scalar(&sql).fetch_one(pool).await.unwrap(),
+        ));
+    }
+    prints
+}
+
+/// Every server function the framework registered, as `(path, method)`.
+pub fn server_functions() -> Vec<(String, String)> {
+    let functions: Vec<(String, String)> = leptos::server_fn::axum::server_fn_paths()
+        .map(|(path, method)| (path.to_string(), method.to_string()))
+        .collect();
+    assert!(
+        functions.iter().any(|(p, _)| p == "/api/create_invoice")
+            && functions.iter().any(|(p, _)| p == "/api/login")
+            && functions.len() >= 20,
+        "the registry should hold every server function: {functions:?}"
+    );
+    functions
+}
+
+/// Pages, with every parameter filled in with something hostile.
+pub fn pages() -> Vec<String> {
+    let mut pages = Vec::new();
+    for route in leptos_axum::generate_route_list(app::App) {
+        let path = route.path().to_string();
+        for filling in [
+            "not-a-uuid",
+            "%FF%FE",
+            "00000000-0000-0000-0000-000000000000",
+        ] {
+            let filled: Vec<String> = path
+                .split('/')
+                .map(|part| {
+                    match part.starts_with(':') || part.starts_with('*') || part.starts_with('{') {
+                        true => filling.to_string(),
+                        false => part.to_string(),
+                    }
+                })
+                .collect();
+            pages.push(format!(
+                "{}?page=abc&query=%FF&action=%00&customer=x",
+                filled.join("/")
+            ));
+        }
+    }
+    pages.sort();
+    pages.dedup();
+    assert!(
+        pages.iter().any(|p| p.starts_with("/dashboard/invoices")),
+        "{pages:?}"
+    );
+    pages
+}
+
 pub async fn count(pool: &PgPool, sql: &str) -> i64 {
     sqlx::query_scalar(sql).fetch_one(pool).await.expect(sql)
 }
@@ -304,7 +383,16 @@ impl TestApp {
 
     /// Logs `client` in as the demo user.
     pub async fn log_in(&self, client: &reqwest::Client) -> reqwest::Response {
-        let form = [("email", "user@nextmail.com"), ("password", "123456")];
+        self.log_in_as(client, "user@nextmail.com", "123456").await
+    }
+
+    pub async fn log_in_as(
+        &self,
+        client: &reqwest::Client,
+        email: &str,
+        password: &str,
+    ) -> reqwest::Response {
+        let form = [("email", email), ("password", password)];
         client
             .post(self.url("/api/login"))
             .form(&form)
@@ -318,6 +406,19 @@ impl TestApp {
         let client = self.client();
         let body = self.log_in(&client).await.text().await.unwrap();
         assert!(body.contains("SignedIn"), "demo login failed: {body}");
+        client
+    }
+
+    /// A client signed in as one of the demo users (seed::DEMO_USERS), by email.
+    pub async fn signed_in_as(&self, email: &str) -> reqwest::Client {
+        let client = self.client();
+        let body = self
+            .log_in_as(&client, email, "123456")
+            .await
+            .text()
+            .await
+            .unwrap();
+        assert!(body.contains("SignedIn"), "login of {email} failed: {body}");
         client
     }
 

@@ -74,8 +74,9 @@ pub fn App() -> impl IntoView {
             .max_age(365_i64 * 24 * 60 * 60 * 1000)
             .same_site(leptos_use::SameSite::Lax)>
         // Dashboard pages stream in order, so they are complete even without JavaScript; in the
-        // browser each block shows its skeleton while it loads. The forms, the feed and the Kafka
-        // tools are lazy routes: their code is in wasm chunks of their own (routes::split).
+        // browser each block shows its skeleton while it loads. The forms, the feed, the Kafka
+        // tools and the people pages are lazy routes: their code is in wasm chunks of their own
+        // (routes::split).
         <Router>
             <Routes fallback=routes::not_found::NotFound>
                 <Route path=path!("/") view=routes::home::HomePage />
@@ -89,9 +90,9 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("mailbox") view=routes::mailbox::MailboxPage />
                     <Route path=path!("activity") view={Lazy::<routes::split::ActivityRoute>::new()} ssr=SsrMode::InOrder />
                     <Route path=path!("kafka") view={Lazy::<routes::split::KafkaRoute>::new()} ssr=SsrMode::InOrder />
-                    <Route path=path!("users") view=routes::users::UsersPage ssr=SsrMode::InOrder />
-                    <Route path=path!("audit") view=routes::audit::AuditTrailPage ssr=SsrMode::InOrder />
-                    <Route path=path!("account") view=routes::account::AccountPage />
+                    <Route path=path!("users") view={Lazy::<routes::split::PeopleRoute<0>>::new()} ssr=SsrMode::InOrder />
+                    <Route path=path!("audit") view={Lazy::<routes::split::PeopleRoute<1>>::new()} ssr=SsrMode::InOrder />
+                    <Route path=path!("account") view={Lazy::<routes::split::PeopleRoute<2>>::new()} ssr=SsrMode::InOrder />
                 </ParentRoute>
             </Routes>
         </Router>

@@ -97,11 +97,16 @@ pub fn for_page(path: &str) -> Role {
     }
 }
 
-/// What a user who must choose a new password may still reach.
+/// What a user who must choose a new password may still reach (the account page, with the
+/// layout's feed socket, which tells the page if they are disabled meanwhile).
 pub fn open_before_password_change(path: &str) -> bool {
     matches!(
         path,
-        "/dashboard/account" | "/api/change_password" | "/api/logout" | "/api/me"
+        "/dashboard/account"
+            | "/api/change_password"
+            | "/api/logout"
+            | "/api/me"
+            | "/ws/activity"
     )
 }
 

@@ -3,8 +3,8 @@
 //! which the browser fetches when such a page is first shown. The server renders them exactly
 //! as before and names the modules of the page it rendered as preloads.
 //!
-//! Three modules: the invoice forms (create and edit share theirs), the activity feed and the
-//! Kafka tools. The dashboard's own pages stay in the main module: a module per page would
+//! Four modules: the invoice forms (create and edit share theirs), the activity feed, the
+//! Kafka tools, and the people pages (users and tokens, the audit trail, one's own account). The dashboard's own pages stay in the main module: a module per page would
 //! make a cold load fetch dozens of small shared chunks (one per combination of pages that
 //! share code), more requests than the performance budget allows.
 //!
@@ -42,6 +42,24 @@ fn activity_view() -> Result<AnyView, SplitLoaderError> {
 #[wasm_split(kafka_tools, wasm_split_path = ::leptos::wasm_split, fallible, preload(preload_kafka_tools))]
 fn kafka_view() -> Result<AnyView, SplitLoaderError> {
     Ok(super::kafka::KafkaPage().into_any())
+}
+
+/// Which of the people pages a route shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[repr(u8)]
+pub enum PeoplePage {
+    Users,
+    Audit,
+    Account,
+}
+
+#[wasm_split(people_pages, wasm_split_path = ::leptos::wasm_split, fallible, preload(preload_people_pages))]
+fn people_view(page: PeoplePage) -> Result<AnyView, SplitLoaderError> {
+    Ok(match page {
+        PeoplePage::Users => super::users::UsersPage().into_any(),
+        PeoplePage::Audit => super::audit::AuditTrailPage().into_any(),
+        PeoplePage::Account => super::account::AccountPage().into_any(),
+    })
 }
 
 /// On the server: the page being rendered needs `module`, so the document names its files as
@@ -117,6 +135,33 @@ impl LazyRoute for KafkaRoute {
 
     async fn preload() {
         if let Err(error) = preload_kafka_tools().await {
+            not_loaded(error).await;
+        }
+    }
+}
+
+/// `/dashboard/users` (0), `/dashboard/audit` (1), `/dashboard/account` (2): rarely visited,
+/// so in a module of their own.
+#[derive(Debug, Clone, Copy)]
+pub struct PeopleRoute<const PAGE: u8>;
+
+impl<const PAGE: u8> LazyRoute for PeopleRoute<PAGE> {
+    fn data() -> Self {
+        Self
+    }
+
+    async fn view(_this: Self) -> AnyView {
+        preload_on_server("people_pages");
+        let page = match PAGE {
+            0 => PeoplePage::Users,
+            1 => PeoplePage::Audit,
+            _ => PeoplePage::Account,
+        };
+        page_or_server(people_view(page).await)
+    }
+
+    async fn preload() {
+        if let Err(error) = preload_people_pages().await {
             not_loaded(error).await;
         }
     }

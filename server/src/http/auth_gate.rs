@@ -110,12 +110,16 @@ pub async fn require_session(
     next: Next,
 ) -> Response {
     let path = request.uri().path().to_string();
+    let page = path == "/dashboard" || path.starts_with("/dashboard/");
+    let call = path.starts_with("/api/") || path.starts_with("/ws/");
+    // The site's assets, the landing page, /healthz: open to all, no lookups.
+    if !page && !call && path != "/login" {
+        return next.run(request).await;
+    }
     let actor = match access.actor(&session, &path, request.headers()).await {
         Ok(actor) => actor,
         Err(answer) => return answer,
     };
-    let page = path == "/dashboard" || path.starts_with("/dashboard/");
-    let call = path.starts_with("/api/") || path.starts_with("/ws/");
     let rule = rules::for_call(&path, request.method().as_str());
     match actor {
         Some(actor) => {

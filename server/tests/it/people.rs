@@ -11,61 +11,50 @@ use reqwest::StatusCode;
 use serde_json::{json, Value};
 use std::time::Duration;
 
-async fn call(
-    client: &reqwest::Client,
-    app: &TestApp,
-    path: &str,
-    form: &[(&str, &str)],
-) -> (StatusCode, Value) {
-    let response = client.post(app.url(path)).form(form).send().await.unwrap();
-    let status = response.status();
-    (status, response.json().await.unwrap_or(Value::Null))
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_new_user_replaces_a_one_time_password_and_a_disabled_one_is_signed_out_everywhere() {
     let env = test_env().await;
     let app = TestApp::spawn(&env).await;
     let admin = app.signed_in_as("user@nextmail.com").await;
 
-    let (_, added) = call(
-        &admin,
-        &app,
-        "/api/add_user",
-        &[
-            ("name", "Val Viewer"),
-            ("email", " Val@Example.com "),
-            ("role", "viewer"),
-        ],
-    )
-    .await;
+    let (_, added) = app
+        .call(
+            &admin,
+            "/api/add_user",
+            &[
+                ("name", "Val Viewer"),
+                ("email", " Val@Example.com "),
+                ("role", "viewer"),
+            ],
+        )
+        .await;
     let one_time = added["Added"]["one_time_password"]
         .as_str()
         .expect("a one-time password")
         .to_string();
     assert_eq!(added["Added"]["email"], "val@example.com");
-    let (_, again) = call(
-        &admin,
-        &app,
-        "/api/add_user",
-        &[("name", ""), ("email", "val@example.com"), ("role", "root")],
-    )
-    .await;
+    let (_, again) = app
+        .call(
+            &admin,
+            "/api/add_user",
+            &[("name", ""), ("email", "val@example.com"), ("role", "root")],
+        )
+        .await;
     assert_eq!(
         again,
         json!({ "Invalid": { "errors": ["NameMissing", "RoleUnknown"] } })
     );
-    let (_, taken) = call(
-        &admin,
-        &app,
-        "/api/add_user",
-        &[
-            ("name", "Val"),
-            ("email", "val@example.com"),
-            ("role", "viewer"),
-        ],
-    )
-    .await;
+    let (_, taken) = app
+        .call(
+            &admin,
+            "/api/add_user",
+            &[
+                ("name", "Val"),
+                ("email", "val@example.com"),
+                ("role", "viewer"),
+            ],
+        )
+        .await;
     assert_eq!(taken, json!({ "Invalid": { "errors": ["EmailTaken"] } }));
 
     // Signed in with the one-time password: only the account page and changing it are open.
@@ -77,13 +66,9 @@ async fn a_new_user_replaces_a_one_time_password_and_a_disabled_one_is_signed_ou
         .await
         .unwrap();
     assert!(body.contains("SignedIn"), "{body}");
-    let (status, _) = call(
-        &val,
-        &app,
-        "/api/invoices_page",
-        &[("query", ""), ("page", "1")],
-    )
-    .await;
+    let (status, _) = app
+        .call(&val, "/api/invoices_page", &[("query", ""), ("page", "1")])
+        .await;
     assert_eq!(status, StatusCode::FORBIDDEN);
     let page = val
         .get(app.url("/dashboard/invoices"))
@@ -152,19 +137,17 @@ async fn a_new_user_replaces_a_one_time_password_and_a_disabled_one_is_signed_ou
     );
 
     // Now a viewer like any other: reads, may not change.
-    let (status, _) = call(
-        &val,
-        &app,
-        "/api/invoices_page",
-        &[("query", ""), ("page", "1")],
-    )
-    .await;
+    let (status, _) = app
+        .call(&val, "/api/invoices_page", &[("query", ""), ("page", "1")])
+        .await;
     assert_eq!(status, StatusCode::OK);
     let invoice = env
         .create_invoice("10.00", app::domain::InvoiceStatus::Pending)
         .await
         .to_string();
-    let (status, reason) = call(&val, &app, "/api/delete_invoice", &[("id", &invoice)]).await;
+    let (status, reason) = app
+        .call(&val, "/api/delete_invoice", &[("id", &invoice)])
+        .await;
     assert_eq!(status, StatusCode::FORBIDDEN);
     assert_eq!(reason["kind"], "forbidden");
     assert!(
@@ -192,25 +175,21 @@ async fn a_new_user_replaces_a_one_time_password_and_a_disabled_one_is_signed_ou
             .fetch_one(&env.pool)
             .await
             .unwrap();
-    let (_, disabled) = call(
-        &admin,
-        &app,
-        "/api/set_user_disabled",
-        &[("id", &val_id), ("disabled", "true")],
-    )
-    .await;
+    let (_, disabled) = app
+        .call(
+            &admin,
+            "/api/set_user_disabled",
+            &[("id", &val_id), ("disabled", "true")],
+        )
+        .await;
     assert_eq!(disabled, json!("Done"));
     assert_eq!(
         feed.next_message(Duration::from_secs(5)).await,
         Some(FeedMessage::SessionChanged)
     );
-    let (status, _) = call(
-        &val,
-        &app,
-        "/api/invoices_page",
-        &[("query", ""), ("page", "1")],
-    )
-    .await;
+    let (status, _) = app
+        .call(&val, "/api/invoices_page", &[("query", ""), ("page", "1")])
+        .await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
     let refused = app
         .log_in_as(&app.client(), "val@example.com", "granite-otter-Sail-47")
@@ -226,48 +205,40 @@ async fn a_new_user_replaces_a_one_time_password_and_a_disabled_one_is_signed_ou
             .fetch_one(&env.pool)
             .await
             .unwrap();
-    let (_, demoted) = call(
-        &admin,
-        &app,
-        "/api/set_user_role",
-        &[("id", &admin_id), ("role", "editor")],
-    )
-    .await;
-    assert_eq!(demoted, json!("LastAdmin"));
-    let (_, off) = call(
-        &admin,
-        &app,
-        "/api/set_user_disabled",
-        &[("id", &admin_id), ("disabled", "true")],
-    )
-    .await;
-    assert_eq!(off, json!("LastAdmin"));
+    // (who, role or disabled, value): what the admin answers.
+    let role = |id: &str, role: &str| [("id", id.to_string()), ("role", role.to_string())];
+    let disabled = |id: &str, yes: bool| [("id", id.to_string()), ("disabled", yes.to_string())];
+    let admin_does = |path: &'static str, form: [(&'static str, String); 2]| {
+        let admin = admin.clone();
+        let url = app.url(path);
+        async move {
+            let answer = admin.post(url).form(&form).send().await.unwrap();
+            answer.json::<Value>().await.unwrap()
+        }
+    };
+    let (set_role, set_disabled) = ("/api/set_user_role", "/api/set_user_disabled");
+    assert_eq!(
+        admin_does(set_role, role(&admin_id, "editor")).await,
+        json!("LastAdmin")
+    );
+    assert_eq!(
+        admin_does(set_disabled, disabled(&admin_id, true)).await,
+        json!("LastAdmin")
+    );
     // With a second admin, the first may step down.
-    let (_, enabled) = call(
-        &admin,
-        &app,
-        "/api/set_user_disabled",
-        &[("id", &val_id), ("disabled", "false")],
-    )
-    .await;
-    assert_eq!(enabled, json!("Done"));
-    let (_, promoted) = call(
-        &admin,
-        &app,
-        "/api/set_user_role",
-        &[("id", &val_id), ("role", "admin")],
-    )
-    .await;
-    assert_eq!(promoted, json!("Done"));
-    let (_, demoted) = call(
-        &admin,
-        &app,
-        "/api/set_user_role",
-        &[("id", &admin_id), ("role", "editor")],
-    )
-    .await;
-    assert_eq!(demoted, json!("Done"));
-    let (status, _) = call(&admin, &app, "/api/users_list", &[]).await;
+    assert_eq!(
+        admin_does(set_disabled, disabled(&val_id, false)).await,
+        json!("Done")
+    );
+    assert_eq!(
+        admin_does(set_role, role(&val_id, "admin")).await,
+        json!("Done")
+    );
+    assert_eq!(
+        admin_does(set_role, role(&admin_id, "editor")).await,
+        json!("Done")
+    );
+    let (status, _) = app.call(&admin, "/api/users_list", &[]).await;
     assert_eq!(
         status,
         StatusCode::FORBIDDEN,
@@ -328,32 +299,34 @@ async fn every_change_is_recorded_once_with_who_and_the_outcome_and_read_back_th
     assert!(wrong.contains("InvalidCredentials"));
 
     // Invoices, by the editor: one entry each, written with the change.
-    let (_, created) = call(
-        &editor,
-        &app,
-        "/api/create_invoice",
-        &[
-            ("customer_id", LEE_ROBINSON),
-            ("amount", "12.34"),
-            ("status", "pending"),
-        ],
-    )
-    .await;
+    let (_, created) = app
+        .call(
+            &editor,
+            "/api/create_invoice",
+            &[
+                ("customer_id", LEE_ROBINSON),
+                ("amount", "12.34"),
+                ("status", "pending"),
+            ],
+        )
+        .await;
     let id = created["Saved"]["id"].as_str().expect("saved").to_string();
-    let (_, updated) = call(
-        &editor,
-        &app,
-        "/api/update_invoice",
-        &[
-            ("id", &id),
-            ("customer_id", LEE_ROBINSON),
-            ("amount", "20.00"),
-            ("status", "paid"),
-        ],
-    )
-    .await;
+    let (_, updated) = app
+        .call(
+            &editor,
+            "/api/update_invoice",
+            &[
+                ("id", &id),
+                ("customer_id", LEE_ROBINSON),
+                ("amount", "20.00"),
+                ("status", "paid"),
+            ],
+        )
+        .await;
     assert!(updated["Saved"].is_object(), "{updated}");
-    let (_, deleted) = call(&editor, &app, "/api/delete_invoice", &[("id", &id)]).await;
+    let (_, deleted) = app
+        .call(&editor, "/api/delete_invoice", &[("id", &id)])
+        .await;
     assert_eq!(deleted, json!("Deleted"));
     let by_editor = |action: &'static str| {
         let pool = env.pool.clone();
@@ -397,23 +370,25 @@ async fn every_change_is_recorded_once_with_who_and_the_outcome_and_read_back_th
 
     // Kafka tools, by the admin: the outcome, failures included.
     let topic = format!("{}.audit", env.settings.invoices_topic);
-    let (status, _) = call(
-        &admin,
-        &app,
-        "/api/kafka_create_topic",
-        &[("name", &topic), ("partitions", "1")],
-    )
-    .await;
+    let (status, _) = app
+        .call(
+            &admin,
+            "/api/kafka_create_topic",
+            &[("name", &topic), ("partitions", "1")],
+        )
+        .await;
     assert_eq!(status, StatusCode::OK);
-    let (status, _) = call(
-        &admin,
-        &app,
-        "/api/kafka_create_topic",
-        &[("name", &topic), ("partitions", "1")],
-    )
-    .await;
+    let (status, _) = app
+        .call(
+            &admin,
+            "/api/kafka_create_topic",
+            &[("name", &topic), ("partitions", "1")],
+        )
+        .await;
     assert_eq!(status, StatusCode::BAD_REQUEST, "it exists");
-    let (status, _) = call(&admin, &app, "/api/kafka_delete_topic", &[("name", &topic)]).await;
+    let (status, _) = app
+        .call(&admin, "/api/kafka_delete_topic", &[("name", &topic)])
+        .await;
     assert_eq!(status, StatusCode::OK);
     let outcomes: Vec<(String, String)> =
         sqlx::query_as("SELECT action, outcome FROM audit_trail WHERE target = $1 ORDER BY id")
@@ -432,23 +407,19 @@ async fn every_change_is_recorded_once_with_who_and_the_outcome_and_read_back_th
     );
 
     // Read back: the page's server function, the export, acmectl.
-    let (_, page) = call(
-        &admin,
-        &app,
-        "/api/audit_trail",
-        &[("action", "invoice_update")],
-    )
-    .await;
+    let (_, page) = app
+        .call(&admin, "/api/audit_trail", &[("action", "invoice_update")])
+        .await;
     let entries = page["entries"].as_array().unwrap();
     assert_eq!(entries.len(), 1);
     assert_eq!(entries[0]["actor"], "editor@nextmail.com");
-    let (_, by_person) = call(
-        &admin,
-        &app,
-        "/api/audit_trail",
-        &[("person", "editor@nextmail.com")],
-    )
-    .await;
+    let (_, by_person) = app
+        .call(
+            &admin,
+            "/api/audit_trail",
+            &[("person", "editor@nextmail.com")],
+        )
+        .await;
     let actions: Vec<&str> = by_person["entries"]
         .as_array()
         .unwrap()
@@ -465,27 +436,21 @@ async fn every_change_is_recorded_once_with_who_and_the_outcome_and_read_back_th
         ],
         "newest first"
     );
-    let (_, failed_sign_in) = call(
-        &admin,
-        &app,
-        "/api/audit_trail",
-        &[("action", "sign_in_failed")],
-    )
-    .await;
+    let (_, failed_sign_in) = app
+        .call(&admin, "/api/audit_trail", &[("action", "sign_in_failed")])
+        .await;
     assert_eq!(
         failed_sign_in["entries"][0]["target"],
         "editor@nextmail.com"
     );
     assert_eq!(failed_sign_in["entries"][0]["actor"], "anonymous");
-    let (_, future) = call(
-        &admin,
-        &app,
-        "/api/audit_trail",
-        &[("since", "2999-01-01T00:00")],
-    )
-    .await;
+    let (_, future) = app
+        .call(&admin, "/api/audit_trail", &[("since", "2999-01-01T00:00")])
+        .await;
     assert_eq!(future["entries"], json!([]));
-    let (status, _) = call(&admin, &app, "/api/audit_trail", &[("since", "yesterday")]).await;
+    let (status, _) = app
+        .call(&admin, "/api/audit_trail", &[("since", "yesterday")])
+        .await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
 
     let export: Value = admin

@@ -155,34 +155,21 @@ async fn every_call_and_page_answers_each_role_by_the_rule_table() {
     app::kafka_tools::cluster::create_topic(&env.settings.kafka_tools(), &topic_to_delete, 1)
         .await
         .unwrap();
-    let added: serde_json::Value = admin
-        .post(app.url("/api/add_user"))
-        .form(&[
-            ("name", "To Change"),
-            ("email", "to-change@example.com"),
-            ("role", "viewer"),
-        ])
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let new_user = [
+        ("name", "To Change"),
+        ("email", "to-change@example.com"),
+        ("role", "viewer"),
+    ];
+    let (_, added) = app.call(&admin, "/api/add_user", &new_user).await;
     assert!(added["Added"].is_object(), "{added}");
     let user_to_change: Uuid =
         sqlx::query_scalar("SELECT id FROM users WHERE email = 'to-change@example.com'")
             .fetch_one(&env.pool)
             .await
             .unwrap();
-    let token: serde_json::Value = admin
-        .post(app.url("/api/create_api_token"))
-        .form(&[("name", "to-revoke")])
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let (_, token) = app
+        .call(&admin, "/api/create_api_token", &[("name", "to-revoke")])
+        .await;
     let fixtures = Fixtures {
         invoices,
         topic_to_delete,
@@ -403,15 +390,13 @@ async fn the_produce_api_takes_named_tokens_until_revoked_or_expired_and_the_set
     assert_eq!(by_token, 1);
 
     // Revoked: refused from then on.
-    let revoked: serde_json::Value = admin
-        .post(app.url("/api/revoke_api_token"))
-        .form(&[("id", made["id"].as_str().unwrap())])
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let (_, revoked) = app
+        .call(
+            &admin,
+            "/api/revoke_api_token",
+            &[("id", made["id"].as_str().unwrap())],
+        )
+        .await;
     assert_eq!(revoked, serde_json::json!(true));
     assert_eq!(
         produce(secret).await.unwrap().status(),

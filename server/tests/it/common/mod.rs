@@ -409,6 +409,18 @@ impl TestApp {
         client
     }
 
+    /// Posts a form to a server function; its status and JSON answer (Null when not JSON).
+    pub async fn call(
+        &self,
+        client: &reqwest::Client,
+        path: &str,
+        form: &[(&str, &str)],
+    ) -> (reqwest::StatusCode, serde_json::Value) {
+        let response = client.post(self.url(path)).form(form).send().await.unwrap();
+        let status = response.status();
+        (status, response.json().await.unwrap_or_default())
+    }
+
     /// A client signed in as one of the demo users (seed::DEMO_USERS), by email.
     pub async fn signed_in_as(&self, email: &str) -> reqwest::Client {
         let client = self.client();

@@ -24,6 +24,7 @@ pub mod action {
     pub const PASSWORD_CHANGE: &str = "password_change";
     pub const TOKEN_CREATE: &str = "token_create";
     pub const TOKEN_REVOKE: &str = "token_revoke";
+    pub const DELIVERY_RETRY: &str = "delivery_retry";
 
     /// Every action, for the page's filter.
     pub const ALL: &[&str] = &[
@@ -44,6 +45,7 @@ pub mod action {
         PASSWORD_CHANGE,
         TOKEN_CREATE,
         TOKEN_REVOKE,
+        DELIVERY_RETRY,
     ];
 }
 

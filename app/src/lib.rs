@@ -10,11 +10,13 @@ pub mod auth;
 pub mod backoff;
 pub mod components;
 pub mod cookies;
+pub mod deliveries;
 pub mod domain;
 pub mod errors;
 pub mod events;
 pub mod feed_api;
 pub mod formatting;
+pub mod journey;
 pub mod kafka_tools;
 pub mod models;
 pub mod people;
@@ -93,6 +95,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("users") view={Lazy::<routes::split::PeopleRoute<0>>::new()} ssr=SsrMode::InOrder />
                     <Route path=path!("audit") view={Lazy::<routes::split::PeopleRoute<1>>::new()} ssr=SsrMode::InOrder />
                     <Route path=path!("account") view={Lazy::<routes::split::PeopleRoute<2>>::new()} ssr=SsrMode::InOrder />
+                    <Route path=path!("events/:id") view={Lazy::<routes::split::PeopleRoute<3>>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("deliveries") view={Lazy::<routes::split::PeopleRoute<4>>::new()} ssr=SsrMode::InOrder />
                 </ParentRoute>
             </Routes>
         </Router>

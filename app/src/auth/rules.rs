@@ -36,6 +36,9 @@ const SERVER_FUNCTIONS: &[(&str, Rule)] = &[
     ("/api/kafka_browse", AtLeast(Viewer)),
     ("/api/kafka_groups", AtLeast(Viewer)),
     ("/api/kafka_dead_letters", AtLeast(Viewer)),
+    ("/api/event_journey", AtLeast(Viewer)),
+    ("/api/deliveries", AtLeast(Viewer)),
+    ("/api/mail_content", AtLeast(Viewer)),
     // Changing invoices (and what only their forms read).
     ("/api/customers_for_select", AtLeast(Editor)),
     ("/api/invoice_for_edit", AtLeast(Editor)),
@@ -46,6 +49,7 @@ const SERVER_FUNCTIONS: &[(&str, Rule)] = &[
     ("/api/kafka_create_topic", AtLeast(Admin)),
     ("/api/kafka_delete_topic", AtLeast(Admin)),
     ("/api/kafka_replay", AtLeast(Admin)),
+    ("/api/retry_delivery", AtLeast(Admin)),
     ("/api/users_list", AtLeast(Admin)),
     ("/api/add_user", AtLeast(Admin)),
     ("/api/set_user_role", AtLeast(Admin)),
@@ -102,11 +106,7 @@ pub fn for_page(path: &str) -> Role {
 pub fn open_before_password_change(path: &str) -> bool {
     matches!(
         path,
-        "/dashboard/account"
-            | "/api/change_password"
-            | "/api/logout"
-            | "/api/me"
-            | "/ws/activity"
+        "/dashboard/account" | "/api/change_password" | "/api/logout" | "/api/me" | "/ws/activity"
     )
 }
 

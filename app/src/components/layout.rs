@@ -38,6 +38,7 @@ pub fn DashboardLayout() -> impl IntoView {
                     <NavLink href="/dashboard/customers" icon=IconName::Users>{t!(i18n, nav_customers)}</NavLink>
                     <NavLink href="/dashboard/activity" icon=IconName::Bolt>{t!(i18n, nav_activity)}</NavLink>
                     <NavLink href="/dashboard/kafka" icon=IconName::Server>{t!(i18n, nav_kafka)}</NavLink>
+                    <NavLink href="/dashboard/deliveries" icon=IconName::Bolt>{t!(i18n, nav_deliveries)}</NavLink>
                     <Show when=move || is_admin.get()>
                         <NavLink href="/dashboard/users" icon=IconName::Users>{t!(i18n, nav_users)}</NavLink>
                         <NavLink href="/dashboard/audit" icon=IconName::Document>{t!(i18n, nav_audit)}</NavLink>

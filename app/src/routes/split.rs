@@ -4,7 +4,8 @@
 //! as before and names the modules of the page it rendered as preloads.
 //!
 //! Four modules: the invoice forms (create and edit share theirs), the activity feed, the
-//! Kafka tools, and the people pages (users and tokens, the audit trail, one's own account). The dashboard's own pages stay in the main module: a module per page would
+//! Kafka tools, and the pages rarely visited (users and tokens, the audit trail, one's own
+//! account, an event's journey, the deliveries). The dashboard's own pages stay in the main module: a module per page would
 //! make a cold load fetch dozens of small shared chunks (one per combination of pages that
 //! share code), more requests than the performance budget allows.
 //!
@@ -44,13 +45,15 @@ fn kafka_view() -> Result<AnyView, SplitLoaderError> {
     Ok(super::kafka::KafkaPage().into_any())
 }
 
-/// Which of the people pages a route shows.
+/// Which of the rarely visited pages a route shows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[repr(u8)]
 pub enum PeoplePage {
     Users,
     Audit,
     Account,
+    Journey,
+    Deliveries,
 }
 
 #[wasm_split(people_pages, wasm_split_path = ::leptos::wasm_split, fallible, preload(preload_people_pages))]
@@ -59,6 +62,8 @@ fn people_view(page: PeoplePage) -> Result<AnyView, SplitLoaderError> {
         PeoplePage::Users => super::users::UsersPage().into_any(),
         PeoplePage::Audit => super::audit::AuditTrailPage().into_any(),
         PeoplePage::Account => super::account::AccountPage().into_any(),
+        PeoplePage::Journey => super::journey::JourneyPage().into_any(),
+        PeoplePage::Deliveries => super::deliveries::DeliveriesPage().into_any(),
     })
 }
 
@@ -140,8 +145,9 @@ impl LazyRoute for KafkaRoute {
     }
 }
 
-/// `/dashboard/users` (0), `/dashboard/audit` (1), `/dashboard/account` (2): rarely visited,
-/// so in a module of their own.
+/// `/dashboard/users` (0), `/dashboard/audit` (1), `/dashboard/account` (2),
+/// `/dashboard/events/:id` (3), `/dashboard/deliveries` (4): rarely visited, so in a module
+/// of their own.
 #[derive(Debug, Clone, Copy)]
 pub struct PeopleRoute<const PAGE: u8>;
 
@@ -155,7 +161,9 @@ impl<const PAGE: u8> LazyRoute for PeopleRoute<PAGE> {
         let page = match PAGE {
             0 => PeoplePage::Users,
             1 => PeoplePage::Audit,
-            _ => PeoplePage::Account,
+            2 => PeoplePage::Account,
+            3 => PeoplePage::Journey,
+            _ => PeoplePage::Deliveries,
         };
         page_or_server(people_view(page).await)
     }

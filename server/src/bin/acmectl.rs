@@ -68,6 +68,14 @@ enum Command {
     },
     /// Send JSON lines from stdin to TOPIC (key = invoiceId, header event-type = action).
     Produce { topic: String },
+    /// One event's journey: committed, published, processed, each mail and webhook with its
+    /// delivery state, the activity item; each hop with its time and the time since the last.
+    Event {
+        event_id: String,
+        /// As JSON instead of lines.
+        #[arg(long)]
+        json: bool,
+    },
     /// The audit trail, newest first, as /dashboard/audit shows it: who did what, when, and
     /// the outcome.
     Audit {
@@ -472,6 +480,54 @@ async fn run(cli: Cli) -> Result<(), ToolError> {
                     }
                     line(out, format!("{} letter(s) replayed", done.len()));
                 }
+            }
+        }
+        Command::Event { event_id, json } => {
+            let id = uuid::Uuid::parse_str(event_id.trim()).map_err(|_| {
+                ToolError::Invalid(format!("`{event_id}` is not an event id (a uuid)"))
+            })?;
+            let pool = sqlx::PgPool::connect(&settings.database_url)
+                .await
+                .map_err(|e| ToolError::Database(e.to_string()))?;
+            let journey = app::journey::of_event(&pool, id)
+                .await
+                .map_err(|e| ToolError::Database(e.to_string()))?
+                .ok_or_else(|| ToolError::Invalid(format!("no event {id} was committed here")))?;
+            if json {
+                line(
+                    out,
+                    serde_json::to_string_pretty(&journey).unwrap_or_default(),
+                );
+                return Ok(());
+            }
+            line(
+                out,
+                format!(
+                    "event {}  {}  invoice {}",
+                    journey.event_id, journey.event_type, journey.invoice_id
+                ),
+            );
+            if let Some(trace) = &journey.trace_id {
+                line(out, format!("trace_id {trace}"));
+            }
+            for h in &journey.hops {
+                line(
+                    out,
+                    format!(
+                        "{:<13} {:<8} {:<12} {:>9}  {}",
+                        h.step.as_str(),
+                        format!("{:?}", h.state).to_lowercase(),
+                        h.at.map(|t| t.format("%H:%M:%S%.3f").to_string())
+                            .unwrap_or_else(|| "-".into()),
+                        h.since_previous_ms
+                            .map(|ms| format!("+{ms} ms"))
+                            .unwrap_or_default(),
+                        h.detail
+                    ),
+                );
+            }
+            if let Some(ms) = journey.commit_to_feed_ms() {
+                line(out, format!("commit to feed: {ms} ms"));
             }
         }
         Command::Audit {

@@ -14,6 +14,7 @@ mod faults;
 mod feed_socket;
 mod invoice_events;
 mod invoice_to_feed;
+mod journey;
 mod outbox;
 mod people;
 mod processor;

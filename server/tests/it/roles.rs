@@ -22,6 +22,7 @@ const DEMO: [(Role, &str); 3] = [
 /// What the test made for the calls to act on.
 struct Fixtures {
     invoices: Vec<Uuid>,
+    event: Uuid,
     topic_to_delete: String,
     user_to_change: Uuid,
     token_to_revoke: Uuid,
@@ -53,6 +54,10 @@ fn sample_body(
             ))
         }
         "/api/invoice_for_edit" => format!("id={invoice}"),
+        "/api/event_journey" => format!("event_id={}", f.event),
+        "/api/deliveries" => "state=failing".to_string(),
+        "/api/mail_content" => "id=1".to_string(),
+        "/api/retry_delivery" => "all=true".to_string(),
         "/api/create_invoice" => format!("customer_id={LEE_ROBINSON}&amount=12.34&status=pending"),
         "/api/update_invoice" => format!("id={invoice}&customer_id={LEE_ROBINSON}&amount=56.78&status=paid"),
         "/api/delete_invoice" => format!("id={invoice}"),
@@ -170,8 +175,13 @@ async fn every_call_and_page_answers_each_role_by_the_rule_table() {
     let (_, token) = app
         .call(&admin, "/api/create_api_token", &[("name", "to-revoke")])
         .await;
+    let event: Uuid = sqlx::query_scalar("SELECT event_id FROM outbox LIMIT 1")
+        .fetch_one(&env.pool)
+        .await
+        .unwrap();
     let fixtures = Fixtures {
         invoices,
+        event,
         topic_to_delete,
         user_to_change,
         token_to_revoke: token["id"].as_str().unwrap().parse().unwrap(),

@@ -92,6 +92,9 @@ pub fn ActivityRow(item: ActivityItem, now: RwSignal<DateTime<Utc>>) -> impl Int
                 {move || effects.iter().map(|e| effect_label(i18n, e)).collect::<Vec<_>>().join(" · ")}
             </span>
             {item.reason.clone().map(|reason| view! { <span class="w-full text-xs text-amber-800 dark:text-amber-300" data-testid="activity-reason">{reason}</span> })}
+            {(item.action != Action::DeadLettered).then(|| view! {
+                <a href=format!("/dashboard/events/{}", item.event_id) class="text-xs text-blue-600 hover:underline" data-testid="activity-journey">{t!(i18n, journey_link)}</a>
+            })}
             <time class="ml-auto text-xs text-gray-400" datetime=item.occurred_at.to_rfc3339() title=item.occurred_at.format("%Y-%m-%d %H:%M:%S UTC").to_string()
                 data-testid="activity-time">
                 {move || formatting::ago(occurred_at, now.get(), i18n.get_locale())}

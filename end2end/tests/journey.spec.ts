@@ -1,0 +1,41 @@
+import { expect, test } from "@playwright/test";
+import { openHydrated, signIn } from "./helpers";
+
+test("an invoice's event is followed from its feed item hop by hop, and its mail is found among the deliveries", async ({ page }) => {
+  await signIn(page);
+  const cents = 100_000 + Math.floor(Math.random() * 800_000);
+  const dollars = (cents / 100).toFixed(2);
+  await openHydrated(page, "/dashboard/invoices/create");
+  await page.locator("#customer").selectOption({ label: "Amy Burns" });
+  await page.locator("#amount").fill(dollars);
+  await page.getByLabel("Paid").check();
+  await page.getByRole("button", { name: "Create Invoice" }).click();
+  await expect(page).toHaveURL(/\/dashboard\/invoices$/);
+
+  // The newest feed item is ours: its journey shows every hop, with times.
+  await openHydrated(page, "/dashboard/activity");
+  const shown = "$" + Number(dollars).toLocaleString("en-US", { minimumFractionDigits: 2 });
+  const item = page.getByTestId("activity-item").filter({ hasText: shown }).first();
+  await expect(item).toBeVisible({ timeout: 20_000 });
+  await item.getByTestId("activity-journey").click();
+  await expect(page).toHaveURL(/\/dashboard\/events\/[0-9a-f-]{36}$/);
+  const journey = page.getByTestId("journey");
+  for (const step of ["committed", "published", "processed", "mail", "task", "payment", "activity_item"]) {
+    await expect(journey.locator(`[data-step=${step}]`).first()).toBeVisible();
+  }
+  await expect(journey.locator("[data-step=processed]")).toContainText("Processed");
+  await expect(page.getByTestId("journey-latency")).toContainText("ms");
+  const eventId = page.url().split("/").pop()!;
+
+  // The deliveries page lists its mail; its content is the mail as sent.
+  await openHydrated(page, "/dashboard/deliveries");
+  const mail = page.locator(`[data-testid=delivery][data-event-id="${eventId}"][data-channel=mail]`).first();
+  await expect(mail).toBeVisible();
+  await mail.getByTestId("show-mail").click();
+  await expect(page.getByTestId("mail-content")).toContainText("amy@burns.com");
+  await expect(page.getByTestId("mail-content")).toContainText(shown);
+
+  // In Italian too.
+  await page.getByRole("button", { name: "Italiano" }).click();
+  await expect(page.getByRole("heading", { name: "Invii" })).toBeVisible();
+});

@@ -113,7 +113,7 @@ pub async fn of_event(pool: &sqlx::PgPool, event_id: Uuid) -> Result<Option<Jour
         return Ok(None);
     };
     let processed = sqlx::query!(
-        r#"SELECT kafka_topic, kafka_partition, kafka_offset, processed_at AS "processed_at: T<Utc>"
+        r#"SELECT kafka_topic, kafka_partition, kafka_offset, processed_at AS "processed_at: T<Utc>", processed_by
            FROM processed_events WHERE event_id = $1"#,
         event_id
     )
@@ -177,11 +177,17 @@ pub async fn of_event(pool: &sqlx::PgPool, event_id: Uuid) -> Result<Option<Jour
         ));
     }
     if let Some(p) = &processed {
+        let by = p
+            .processed_by
+            .as_deref()
+            .map(|b| format!(" by {b}"))
+            .unwrap_or_default();
+        let detail = format!("{position}{by}");
         hops.push(hop(
             Step::Processed,
             HopState::Done,
             Some(p.processed_at),
-            position,
+            detail,
         ));
     }
     let delivery = |sent: Option<T<Utc>>, attempts: i32, error: Option<String>, next: T<Utc>| match (

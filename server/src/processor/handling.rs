@@ -215,8 +215,8 @@ async fn record_processed(
     let partitions: Vec<i32> = events.iter().map(|e| messages[e.0].partition).collect();
     let offsets: Vec<i64> = events.iter().map(|e| messages[e.0].offset).collect();
     let inserted: HashSet<uuid::Uuid> = sqlx::query_scalar!(
-        r#"INSERT INTO processed_events (event_id, invoice_id, action, kafka_topic, kafka_partition, kafka_offset)
-         SELECT * FROM UNNEST($1::uuid[], $2::text[], $3::text[], $4::text[], $5::int[], $6::bigint[])
+        r#"INSERT INTO processed_events (event_id, invoice_id, action, kafka_topic, kafka_partition, kafka_offset, processed_by)
+         SELECT e, i, a, t, p, o, $7 FROM UNNEST($1::uuid[], $2::text[], $3::text[], $4::text[], $5::int[], $6::bigint[]) AS x(e, i, a, t, p, o)
          ON CONFLICT (event_id) DO NOTHING RETURNING event_id"#,
         &event_ids,
         &invoice_ids,
@@ -224,6 +224,7 @@ async fn record_processed(
         &topics,
         &partitions,
         &offsets,
+        super::instance(),
     )
     .fetch_all(&mut **tx)
     .await?

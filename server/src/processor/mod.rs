@@ -26,6 +26,20 @@ pub mod until_done;
 use rdkafka::producer::FutureProducer;
 use sqlx::PgPool;
 
+/// This process, as the events it handles name it (`host:pid`).
+pub fn instance() -> &'static str {
+    static INSTANCE: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    INSTANCE.get_or_init(|| {
+        let host = std::env::var("HOSTNAME")
+            .ok()
+            .or_else(|| std::fs::read_to_string("/etc/hostname").ok())
+            .map(|h| h.trim().to_string())
+            .filter(|h| !h.is_empty())
+            .unwrap_or_else(|| "localhost".into());
+        format!("{host}:{}", std::process::id())
+    })
+}
+
 #[derive(Clone)]
 pub struct Processor {
     pub pool: PgPool,

@@ -175,6 +175,11 @@ async fn an_events_journey_shows_every_hop_in_order_and_a_mail_waiting_for_its_s
         "{j}"
     );
     assert!(j["trace_id"].as_str().is_some_and(|t| t.len() == 32), "{j}");
+    let processed = hops[first("processed")]["detail"].as_str().unwrap();
+    assert!(
+        processed.ends_with(&format!(":{}", std::process::id())),
+        "the processor's process: {processed}"
+    );
     let published = &hops[first("published")]["detail"];
     assert!(
         published

@@ -130,6 +130,26 @@ mod ssr {
         Ok(())
     }
 
+    /// How a Kafka tool's action is recorded: its outcome and details (the error added to a
+    /// failure); `None` when the caller's mistake (bad input, nothing by that name) refused it
+    /// before anything changed, which is not recorded.
+    pub fn kafka_outcome<T>(
+        result: &Result<T, crate::kafka_tools::ToolError>,
+        details: serde_json::Value,
+    ) -> Option<(&'static str, serde_json::Value)> {
+        use crate::kafka_tools::ToolError;
+        match result {
+            Ok(_) => Some((super::SUCCEEDED, details)),
+            Err(
+                ToolError::Invalid(_) | ToolError::UnknownTopic(_) | ToolError::UnknownGroup(_),
+            ) => None,
+            Err(e) => Some((
+                super::FAILED,
+                serde_json::json!({ "request": details, "error": e.to_string() }),
+            )),
+        }
+    }
+
     /// Newest first; `before` (an entry's id) pages on.
     pub async fn entries(
         db: impl PgExecutor<'_>,

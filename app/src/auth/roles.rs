@@ -48,6 +48,18 @@ pub struct Actor {
 }
 
 impl Actor {
+    /// An admin that is not a person: an API token (`token` its id, if it has one) or the
+    /// command line.
+    pub fn operator(token: Option<Uuid>, name: String) -> Self {
+        Self {
+            user: None,
+            token,
+            name,
+            role: Role::Admin,
+            must_change_password: false,
+        }
+    }
+
     pub fn may(&self, needed: Role) -> bool {
         self.role >= needed
     }

@@ -1,7 +1,7 @@
 //! API tokens for the produce API: only a SHA-256 of each is stored (a token is 256 random
 //! bits, so a fast hash gives nothing to guess); the secret is shown once, when made.
 
-use crate::auth::roles::{Actor, Role};
+use crate::auth::roles::Actor;
 use crate::people::{CreatedToken, TokenRow};
 use chrono::{DateTime, Utc};
 use sha2::{Digest, Sha256};
@@ -62,13 +62,7 @@ pub async fn actor(pool: &PgPool, secret: &str) -> Result<Option<Actor>, sqlx::E
     )
     .fetch_optional(pool)
     .await?;
-    Ok(row.map(|row| Actor {
-        user: None,
-        token: Some(row.id),
-        name: format!("token:{}", row.name),
-        role: Role::Admin,
-        must_change_password: false,
-    }))
+    Ok(row.map(|row| Actor::operator(Some(row.id), format!("token:{}", row.name))))
 }
 
 pub async fn list(db: impl PgExecutor<'_>) -> Result<Vec<TokenRow>, sqlx::Error> {

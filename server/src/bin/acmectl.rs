@@ -595,26 +595,13 @@ async fn audit<T>(
     details: Value,
     result: &Result<T, ToolError>,
 ) {
-    let (outcome, details) = match result {
-        Ok(_) => (app::audit::SUCCEEDED, details),
-        Err(ToolError::Invalid(_) | ToolError::UnknownTopic(_) | ToolError::UnknownGroup(_)) => {
-            return
-        }
-        Err(e) => (
-            app::audit::FAILED,
-            serde_json::json!({ "request": details, "error": e.to_string() }),
-        ),
+    let Some((outcome, details)) = app::audit::kafka_outcome(result, details) else {
+        return;
     };
     let account = std::env::var("USER")
         .or_else(|_| std::env::var("LOGNAME"))
         .unwrap_or_else(|_| "unknown".into());
-    let actor = app::auth::roles::Actor {
-        user: None,
-        token: None,
-        name: format!("acmectl:{account}"),
-        role: app::auth::roles::Role::Admin,
-        must_change_password: false,
-    };
+    let actor = app::auth::roles::Actor::operator(None, format!("acmectl:{account}"));
     let change = app::audit::Change {
         action,
         target,

@@ -5,7 +5,7 @@
 //! without one and 403 with a JSON reason for a role below their rule, or for one with no rule
 //! at all. Requests that change data must come from our own pages.
 
-use app::auth::roles::{Actor, Role};
+use app::auth::roles::Actor;
 use app::auth::rules::{self, Rule};
 use app::auth::USER_ID_KEY;
 use axum::{
@@ -56,11 +56,8 @@ impl Access {
     ) -> Result<Option<Actor>, Response> {
         let unavailable = |e: sqlx::Error| {
             tracing::error!(error = %e, "cannot look up who is asking");
-            (
-                StatusCode::SERVICE_UNAVAILABLE,
-                Json(serde_json::json!({ "kind": "unavailable", "error": "the database is unavailable; try again" })),
-            )
-                .into_response()
+            let reason = "the database is unavailable; try again";
+            refuse(StatusCode::SERVICE_UNAVAILABLE, "unavailable", reason)
         };
         if let Some(id) = session.get::<Uuid>(USER_ID_KEY).await.ok().flatten() {
             match app::db::users::actor(&self.pool, id).await {
@@ -81,13 +78,7 @@ impl Access {
             return Ok(None);
         };
         if self.settings_token_matches(offered) {
-            return Ok(Some(Actor {
-                user: None,
-                token: None,
-                name: SETTINGS_TOKEN.into(),
-                role: Role::Admin,
-                must_change_password: false,
-            }));
+            return Ok(Some(Actor::operator(None, SETTINGS_TOKEN.into())));
         }
         app::db::api_tokens::actor(&self.pool, offered)
             .await

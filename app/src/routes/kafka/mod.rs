@@ -47,17 +47,8 @@ async fn audited<T>(
     result: Result<T, crate::kafka_tools::ToolError>,
 ) -> Result<T, AppError> {
     use crate::audit::{self, Change};
-    use crate::kafka_tools::ToolError;
-    let (outcome, details) = match &result {
-        Ok(_) => (audit::SUCCEEDED, details),
-        // The caller's mistake, refused before anything changed: nothing to record.
-        Err(ToolError::Invalid(_) | ToolError::UnknownTopic(_) | ToolError::UnknownGroup(_)) => {
-            return result.map_err(AppError::from)
-        }
-        Err(e) => (
-            audit::FAILED,
-            serde_json::json!({ "request": details, "error": e.to_string() }),
-        ),
+    let Some((outcome, details)) = audit::kafka_outcome(&result, details) else {
+        return result.map_err(AppError::from);
     };
     let change = Change {
         action,

@@ -25,6 +25,7 @@ pub mod action {
     pub const TOKEN_CREATE: &str = "token_create";
     pub const TOKEN_REVOKE: &str = "token_revoke";
     pub const DELIVERY_RETRY: &str = "delivery_retry";
+    pub const GROUP_RESET: &str = "group_reset";
 
     /// Every action, for the page's filter.
     pub const ALL: &[&str] = &[
@@ -46,6 +47,7 @@ pub mod action {
         TOKEN_CREATE,
         TOKEN_REVOKE,
         DELIVERY_RETRY,
+        GROUP_RESET,
     ];
 }
 

@@ -28,6 +28,9 @@ pub enum AppError {
     /// Well formed, but names something that is not there (a topic, a group).
     #[error("{error}")]
     NotFound { error: String },
+    /// Cannot be done in the present state (another change under way): try again later.
+    #[error("{error}")]
+    Conflict { error: String },
     /// The database or the broker did not answer: try again later.
     #[error("{error}")]
     Unavailable { error: String },
@@ -79,6 +82,7 @@ impl AppError {
             Self::BadRequest { .. } => 400,
             Self::Forbidden { .. } => 403,
             Self::NotFound { .. } => 404,
+            Self::Conflict { .. } => 409,
             Self::TooLarge { .. } => 413,
             Self::Internal { .. } => 500,
             Self::Unavailable { .. } => 503,
@@ -96,6 +100,7 @@ impl AppError {
             | Self::TooLarge { error }
             | Self::Forbidden { error }
             | Self::NotFound { error }
+            | Self::Conflict { error }
             | Self::Unavailable { error }
             | Self::Internal { error } => error,
         }
@@ -135,6 +140,9 @@ impl From<crate::kafka_tools::ToolError> for AppError {
         match e {
             // The broker refused what was asked (the topic exists, too many partitions...).
             ToolError::Invalid(_) | ToolError::Kafka(_) => Self::bad_request(e.to_string()),
+            ToolError::Busy(_) => Self::Conflict {
+                error: e.to_string(),
+            },
             ToolError::UnknownTopic(_) | ToolError::UnknownGroup(_) => {
                 Self::not_found(e.to_string())
             }

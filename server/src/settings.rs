@@ -144,6 +144,7 @@ impl Settings {
             brokers: self.kafka_broker.clone(),
             dlq_topic: self.dlq_topic.clone(),
             browse_max_bytes: self.browse_max_bytes,
+            processor_group: self.processor_group_id.clone(),
             protected_topics: vec![
                 self.invoices_topic.clone(),
                 self.activity_topic.clone(),

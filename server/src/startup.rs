@@ -75,12 +75,17 @@ pub fn spawn_pipeline(
         shutdown.clone(),
     ));
     if with_processor {
-        let consumer = kafka::consumer(
-            &settings.kafka_broker,
-            &settings.processor_group_id,
-            "earliest",
-        )?;
-        consumer.subscribe(&[&settings.invoices_topic])?;
+        let (brokers, group, topic) = (
+            settings.kafka_broker.clone(),
+            settings.processor_group_id.clone(),
+            settings.invoices_topic.clone(),
+        );
+        let consumer = move || -> anyhow::Result<_> {
+            let consumer = kafka::consumer(&brokers, &group, "earliest")?;
+            consumer.subscribe(&[&topic])?;
+            Ok(consumer)
+        };
+        let first = consumer()?;
         let processor = processor::Processor {
             pool: pool.clone(),
             activity_topic: settings.activity_topic.clone(),
@@ -94,15 +99,17 @@ pub fn spawn_pipeline(
             processor.clone(),
             shutdown.clone(),
         ));
-        tasks.spawn(crate::processor::partition_workers::run(
+        // In the group, except while an operator resets its offsets.
+        let membership = processor::pausing::Membership {
+            group: settings.processor_group_id.clone(),
             consumer,
             processor,
-            crate::processor::partition_workers::BatchLimits {
+            limits: crate::processor::partition_workers::BatchLimits {
                 max: settings.processor_batch_max,
                 wait: Duration::from_millis(settings.processor_batch_wait_ms),
             },
-            shutdown.clone(),
-        ));
+        };
+        tasks.spawn(membership.run(first, shutdown.clone()));
         let (brokers, group, topic, stop) = (
             settings.kafka_broker.clone(),
             settings.processor_group_id.clone(),

@@ -11,6 +11,8 @@ pub mod cluster;
 #[cfg(feature = "ssr")]
 pub mod dead_letters;
 #[cfg(feature = "ssr")]
+pub mod group_reset;
+#[cfg(feature = "ssr")]
 pub mod groups;
 #[cfg(feature = "ssr")]
 pub mod messages;
@@ -225,6 +227,94 @@ pub struct Replayed {
     pub offset: i64,
 }
 
+/// Where a consumer group's committed offsets go back to (`kafka-consumer-groups
+/// --reset-offsets`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ResetTo {
+    /// The oldest message each partition keeps.
+    Earliest,
+    /// The first message at or after this time (ms since 1970), in each partition.
+    Time(i64),
+    /// These offsets, as (partition, offset); partitions not named stay where they are.
+    Offsets(Vec<(i32, i64)>),
+}
+
+impl ResetTo {
+    /// Reads `p:o,p:o` (offsets per partition), as the CLI and the page take them.
+    pub fn parse_offsets(text: &str) -> Result<Self, ToolError> {
+        let mut offsets = Vec::new();
+        for part in text.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+            let parsed = part.split_once(':').and_then(|(p, o)| {
+                Some((p.trim().parse::<i32>().ok()?, o.trim().parse::<i64>().ok()?))
+            });
+            match parsed {
+                Some((p, o)) if p >= 0 && o >= 0 => offsets.push((p, o)),
+                _ => {
+                    return Err(ToolError::Invalid(format!(
+                        "`{part}`: give offsets as partition:offset, e.g. 0:120,1:98"
+                    )))
+                }
+            }
+        }
+        if offsets.is_empty() {
+            return Err(ToolError::Invalid(
+                "give at least one partition:offset, e.g. 0:120".into(),
+            ));
+        }
+        offsets.sort();
+        if offsets.windows(2).any(|w| w[0].0 == w[1].0) {
+            return Err(ToolError::Invalid("each partition once, please".into()));
+        }
+        Ok(ResetTo::Offsets(offsets))
+    }
+}
+
+/// One partition of a reset: where the group is and where it goes.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PartitionReset {
+    pub partition: i32,
+    pub low: i64,
+    pub high: i64,
+    /// What the group has committed (`None`: nothing yet).
+    pub committed: Option<i64>,
+    /// The offset the group reads from after the reset.
+    pub to: i64,
+    /// Messages of this partition read again.
+    pub rereads: i64,
+}
+
+/// What a reset will do (asked before it is done) or did.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ResetPlan {
+    pub group: String,
+    pub topic: String,
+    pub to: ResetTo,
+    pub partitions: Vec<PartitionReset>,
+    /// Messages read again, over every partition.
+    pub rereads: i64,
+    /// The group is our processors': they are paused on every server process for the reset.
+    pub pauses_processors: bool,
+    /// Members the group has now (a group not ours must have none).
+    pub members: usize,
+}
+
+/// A reset as recorded: who asked, what state it is in, what it moved.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct GroupReset {
+    pub id: i64,
+    pub group: String,
+    pub topic: String,
+    pub to: ResetTo,
+    pub requested_by: String,
+    pub requested_at: chrono::DateTime<chrono::Utc>,
+    /// `pausing` (under way: the processors are paused), `done` or `failed`.
+    pub state: String,
+    pub rereads: Option<i64>,
+    pub error: Option<String>,
+    pub finished_at: Option<chrono::DateTime<chrono::Utc>>,
+}
+
 /// Kafka's own rule for topic names.
 pub fn check_topic_name(topic: &str) -> Result<(), ToolError> {
     if topic.is_empty() || topic.len() > 249 || topic == "." || topic == ".." {
@@ -311,6 +401,8 @@ pub struct KafkaTools {
     pub browse_max_bytes: usize,
     /// The app's own topics (invoices, activity, dead letters).
     pub protected_topics: Vec<String>,
+    /// The processor's consumer group: a reset of it pauses our processors.
+    pub processor_group: String,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error, Serialize, Deserialize)]
@@ -323,6 +415,9 @@ pub enum ToolError {
     UnknownGroup(String),
     #[error("{0}")]
     Invalid(String),
+    /// Cannot be done now (the group has members, a reset is under way): try again later.
+    #[error("{0}")]
+    Busy(String),
     #[error("Kafka refused: {0}")]
     Kafka(String),
     #[error("database: {0}")]
@@ -333,7 +428,7 @@ impl ToolError {
     /// The CLI's exit code for this error.
     pub fn exit_code(&self) -> i32 {
         match self {
-            ToolError::Invalid(_) => 2,
+            ToolError::Invalid(_) | ToolError::Busy(_) => 2,
             ToolError::Unreachable(_) => 3,
             ToolError::UnknownTopic(_) | ToolError::UnknownGroup(_) => 4,
             ToolError::Kafka(_) | ToolError::Database(_) => 1,

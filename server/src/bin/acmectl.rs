@@ -5,7 +5,7 @@
 
 use app::audit::action;
 use app::kafka_tools::{
-    cluster, dead_letters, groups, messages, BrowsedMessage, KafkaTools, ToolError,
+    cluster, dead_letters, group_reset, groups, messages, BrowsedMessage, KafkaTools, ToolError,
 };
 use clap::{Parser, Subcommand};
 use rdkafka::{consumer::Consumer, Offset, TopicPartitionList};
@@ -122,7 +122,34 @@ enum TopicsAction {
 #[derive(Subcommand)]
 enum GroupsAction {
     List,
-    Describe { group: String },
+    Describe {
+        group: String,
+    },
+    /// Move a group's committed offsets back to read again (kafka-consumer-groups
+    /// --reset-offsets). The processor group's processors pause on every server for it; any
+    /// other group must have no members. Prints the plan; `--yes` does it.
+    Reset {
+        /// Default: the processor's group.
+        group: Option<String>,
+        /// Default: the invoices topic.
+        #[arg(long)]
+        topic: Option<String>,
+        /// Back to the oldest kept message.
+        #[arg(long, conflicts_with_all = ["to_datetime", "to_offset"], required_unless_present_any = ["to_datetime", "to_offset"])]
+        to_earliest: bool,
+        /// Back to the first message at or after this time (RFC 3339, e.g. 2026-12-02T10:00:00Z).
+        #[arg(long, conflicts_with = "to_offset")]
+        to_datetime: Option<String>,
+        /// Back to these offsets, as PARTITION:OFFSET[,PARTITION:OFFSET...].
+        #[arg(long)]
+        to_offset: Option<String>,
+        /// Do it (without: only say what it would do).
+        #[arg(long)]
+        yes: bool,
+        /// As JSON instead of lines.
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 #[derive(Subcommand)]
@@ -401,6 +428,51 @@ async fn run(cli: Cli) -> Result<(), ToolError> {
                 );
             }
         }
+        Command::Groups {
+            action:
+                GroupsAction::Reset {
+                    group,
+                    topic,
+                    to_earliest: _,
+                    to_datetime,
+                    to_offset,
+                    yes,
+                    json,
+                },
+        } => {
+            let to = match (to_datetime, to_offset) {
+                (Some(time), _) => app::kafka_tools::ResetTo::Time(
+                    chrono::DateTime::parse_from_rfc3339(&time)
+                        .map_err(|e| {
+                            ToolError::Invalid(format!(
+                                "--to-datetime `{time}`: {e} (e.g. 2026-12-02T10:00:00Z)"
+                            ))
+                        })?
+                        .timestamp_millis(),
+                ),
+                (None, Some(offsets)) => app::kafka_tools::ResetTo::parse_offsets(&offsets)?,
+                (None, None) => app::kafka_tools::ResetTo::Earliest,
+            };
+            let group = group.unwrap_or_else(|| tools.processor_group.clone());
+            let topic = topic.unwrap_or_else(|| settings.invoices_topic.clone());
+            let plan = if yes {
+                let pool = sqlx::PgPool::connect(&settings.database_url)
+                    .await
+                    .map_err(|e| ToolError::Database(e.to_string()))?;
+                let done =
+                    group_reset::reset(&tools, &pool, &group, &topic, &to, &acting_name()).await;
+                let details = serde_json::json!({ "topic": topic, "to": to, "rereads": done.as_ref().ok().map(|p| p.rereads) });
+                audit(&settings, action::GROUP_RESET, &group, details, &done).await;
+                done?
+            } else {
+                group_reset::plan(&tools, &group, &topic, &to).await?
+            };
+            if json {
+                line(out, serde_json::to_string_pretty(&plan).unwrap_or_default());
+            } else {
+                print_reset(out, &plan, yes);
+            }
+        }
         Command::Dlq { action } => {
             let pool = sqlx::PgPool::connect(&settings.database_url)
                 .await
@@ -584,6 +656,56 @@ async fn run(cli: Cli) -> Result<(), ToolError> {
     Ok(())
 }
 
+fn print_reset(out: &mut impl Write, plan: &app::kafka_tools::ResetPlan, done: bool) {
+    let verb = if done { "reset" } else { "would reset" };
+    line(
+        out,
+        format!(
+            "{verb} group {} on {}: {} event(s) read again{}",
+            plan.group,
+            plan.topic,
+            plan.rereads,
+            if plan.pauses_processors {
+                "; the processors pause on every server meanwhile"
+            } else {
+                ""
+            }
+        ),
+    );
+    line(
+        out,
+        format!(
+            "{:>9} {:>12} {:>12} {:>12} {:>12}",
+            "PARTITION", "COMMITTED", "TO", "END", "READ AGAIN"
+        ),
+    );
+    for p in &plan.partitions {
+        let committed = p
+            .committed
+            .map(|c| c.to_string())
+            .unwrap_or_else(|| "-".into());
+        line(
+            out,
+            format!(
+                "{:>9} {:>12} {:>12} {:>12} {:>12}",
+                p.partition, committed, p.to, p.high, p.rereads
+            ),
+        );
+    }
+    if !done {
+        line(out, "add --yes to do it".into());
+    }
+}
+
+/// Who a change from the command line is recorded as: `acmectl:<account>` (the operating
+/// system's user).
+fn acting_name() -> String {
+    let account = std::env::var("USER")
+        .or_else(|_| std::env::var("LOGNAME"))
+        .unwrap_or_else(|_| "unknown".into());
+    format!("acmectl:{account}")
+}
+
 /// Records a change made from the command line in the audit trail, as `acmectl:<account>`
 /// (the operating system's user). The change is done (or refused) either way: a database that
 /// cannot be reached is said on stderr. A request refused as the caller's mistake (bad input,
@@ -598,10 +720,7 @@ async fn audit<T>(
     let Some((outcome, details)) = app::audit::kafka_outcome(result, details) else {
         return;
     };
-    let account = std::env::var("USER")
-        .or_else(|_| std::env::var("LOGNAME"))
-        .unwrap_or_else(|_| "unknown".into());
-    let actor = app::auth::roles::Actor::operator(None, format!("acmectl:{account}"));
+    let actor = app::auth::roles::Actor::operator(None, acting_name());
     let change = app::audit::Change {
         action,
         target,

@@ -13,13 +13,15 @@
 //!
 //! Modules: `handling` (one batch in one transaction), `until_done` (retries, parking, the
 //! one-by-one fallback), `side_effects`, `parked`, `dead_letters`, `partition_workers` (from
-//! the consumer to a task per partition) and `lag`.
+//! the consumer to a task per partition), `pausing` (out of the group while an operator
+//! resets its offsets) and `lag`.
 
 pub mod dead_letters;
 pub mod handling;
 pub mod lag;
 pub mod parked;
 pub mod partition_workers;
+pub mod pausing;
 pub mod side_effects;
 pub mod until_done;
 

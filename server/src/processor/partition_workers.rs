@@ -45,7 +45,7 @@ pub async fn run(
                 continue;
             }
         };
-        metrics::counter!(CONSUMED).increment(1);
+        metrics::counter!(CONSUMED, "topic" => message.topic.clone()).increment(1);
         let worker = workers
             .entry((message.topic.clone(), message.partition))
             .or_insert_with(|| {

@@ -53,7 +53,10 @@ fn describe() {
         PUBLISHED,
         "Outbox messages acknowledged by the broker, per topic"
     );
-    metrics::describe_counter!(CONSUMED, "Invoice events received by the processor");
+    metrics::describe_counter!(
+        CONSUMED,
+        "Invoice events received by the processor, per topic (read again after a reset too)"
+    );
     metrics::describe_counter!(PROCESSED, "Invoice events processed, per action");
     metrics::describe_counter!(RETRIES, "Processing attempts that failed and were retried");
     metrics::describe_counter!(DEAD_LETTERS, "Messages moved to the dead-letter topic");

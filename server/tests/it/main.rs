@@ -20,6 +20,7 @@ mod people;
 mod processor;
 mod produce_api;
 mod relay;
+mod replay;
 mod roles;
 mod sessions;
 mod side_effects;

@@ -53,6 +53,13 @@ fn sample_body(
                 serde_json::json!({ "query": { "topic": env.settings.invoices_topic, "start": "Newest", "partition": null, "limit": 5, "event_type": null, "key": null, "text": null } }).to_string(),
             ))
         }
+        "/api/kafka_reset_plan" | "/api/kafka_reset_group" => {
+            // Empty group and topic: the processor's group on the invoices topic.
+            return Some((
+                json,
+                serde_json::json!({ "group": "", "topic": "", "to": "earliest" }).to_string(),
+            ));
+        }
         "/api/invoice_for_edit" => format!("id={invoice}"),
         "/api/event_journey" => format!("event_id={}", f.event),
         "/api/deliveries" => "state=failing".to_string(),
@@ -73,7 +80,7 @@ fn sample_body(
         | "/api/latest_invoices" | "/api/feed_position" | "/api/activity_feed"
         | "/api/caught_mail" | "/api/kafka_cluster" | "/api/kafka_groups"
         | "/api/kafka_dead_letters" | "/api/customers_for_select" | "/api/users_list"
-        | "/api/api_tokens" | "/api/audit_trail" => String::new(),
+        | "/api/api_tokens" | "/api/audit_trail" | "/api/kafka_group_resets" => String::new(),
         _ => return None,
     };
     Some((form, body))
@@ -151,13 +158,7 @@ async fn every_call_and_page_answers_each_role_by_the_rule_table() {
     let mut env = test_env().await;
     // Mail and webhooks are delivered at once, so that no retry of theirs changes the database
     // while a refused call's effect is being looked for.
-    let (smtp, _mails) = common::outside::smtp_sink().await;
-    env.settings.smtp_host = smtp.ip().to_string();
-    env.settings.smtp_port = smtp.port();
-    let (hooks, _received) = common::outside::webhook_receiver(0).await;
-    env.settings.webhook_accounting_url = format!("http://{hooks}/accounting");
-    env.settings.webhook_finance_url = format!("http://{hooks}/finance");
-    env.settings.webhook_team_chat_url = format!("http://{hooks}/chat");
+    let _received = common::outside::delivered_at_once(&mut env.settings).await;
     let app = TestApp::spawn(&env).await;
     let admin = app.signed_in_as("user@nextmail.com").await;
 

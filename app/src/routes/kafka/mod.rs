@@ -5,13 +5,14 @@
 mod browser;
 mod dead_letters;
 mod groups;
+mod replay;
 mod topics;
 
 use crate::errors::AppError;
 use crate::i18n::*;
 use crate::kafka_tools::{
-    BrowseQuery, BrowsedMessage, ClusterInfo, DeadLetter, GroupDetail, GroupSummary, Replayed,
-    TopicDetail, TopicSummary,
+    BrowseQuery, BrowsedMessage, ClusterInfo, DeadLetter, GroupDetail, GroupReset, GroupSummary,
+    Replayed, ResetPlan, ResetTo, TopicDetail, TopicSummary,
 };
 use leptos::prelude::*;
 
@@ -175,6 +176,88 @@ pub async fn kafka_replay(
     .await
 }
 
+/// The resets of consumer groups, newest first, with what an empty group or topic field
+/// stands for (the processor's group, the invoices topic).
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct Resets {
+    pub processor_group: String,
+    pub invoices_topic: String,
+    pub recent: Vec<GroupReset>,
+}
+
+#[server(endpoint = "kafka_group_resets")]
+pub async fn kafka_group_resets() -> Result<Resets, AppError> {
+    let state = crate::state::app_state()?;
+    let recent = crate::kafka_tools::group_reset::history(&state.pool, 10).await?;
+    Ok(Resets {
+        processor_group: state.kafka.processor_group.clone(),
+        invoices_topic: state.invoices_topic.clone(),
+        recent,
+    })
+}
+
+/// The group and topic a reset names; empty: the processor's group, the invoices topic.
+#[cfg(feature = "ssr")]
+fn reset_target(group: String, topic: String) -> Result<(String, String), AppError> {
+    let state = crate::state::app_state()?;
+    let or = |v: String, default: &String| match v.trim() {
+        "" => default.clone(),
+        v => v.to_string(),
+    };
+    Ok((
+        or(group, &state.kafka.processor_group),
+        or(topic, &state.invoices_topic),
+    ))
+}
+
+/// What resetting the group would do: where each partition goes, how many events are read again.
+// JSON in: where to go back to is an enum, which form encoding cannot carry.
+#[server(endpoint = "kafka_reset_plan", input = leptos::server_fn::codec::Json)]
+pub async fn kafka_reset_plan(
+    group: String,
+    topic: String,
+    to: ResetTo,
+) -> Result<ResetPlan, AppError> {
+    let (group, topic) = reset_target(group, topic)?;
+    crate::kafka_tools::group_reset::plan(&tools()?, &group, &topic, &to)
+        .await
+        .map_err(AppError::from)
+}
+
+/// Resets the group (our processors pause on every server meanwhile); answers what it did.
+#[server(endpoint = "kafka_reset_group", input = leptos::server_fn::codec::Json)]
+pub async fn kafka_reset_group(
+    group: String,
+    topic: String,
+    to: ResetTo,
+) -> Result<ResetPlan, AppError> {
+    let actor = crate::auth::ssr::require(crate::auth::roles::Role::Admin).await?;
+    let (group, topic) = reset_target(group, topic)?;
+    let state = crate::state::app_state()?;
+    let done = crate::kafka_tools::group_reset::reset(
+        &state.kafka,
+        &state.pool,
+        &group,
+        &topic,
+        &to,
+        &actor.name,
+    )
+    .await;
+    let details = serde_json::json!({
+        "topic": topic,
+        "to": to,
+        "rereads": done.as_ref().ok().map(|p| p.rereads),
+    });
+    audited(
+        &actor,
+        crate::audit::action::GROUP_RESET,
+        &group,
+        details,
+        done,
+    )
+    .await
+}
+
 #[component]
 pub fn KafkaPage() -> impl IntoView {
     let i18n = use_i18n();
@@ -185,6 +268,7 @@ pub fn KafkaPage() -> impl IntoView {
             <topics::ClusterAndTopics />
             <browser::MessageBrowser />
             <groups::ConsumerGroups />
+            <replay::Replay />
             <dead_letters::DeadLetters />
         </div>
     }

@@ -98,3 +98,18 @@ pub async fn webhook_receiver(refuse_first: usize) -> (SocketAddr, Arc<Mutex<Vec
     let _ = seen;
     (addr, hooks)
 }
+
+/// Points `settings` at a fresh SMTP sink and webhook receiver that take everything at once, so
+/// that deliveries finish instead of retrying; what they received.
+pub async fn delivered_at_once(
+    settings: &mut server::settings::Settings,
+) -> (Arc<Mutex<Vec<Mail>>>, Arc<Mutex<Vec<Hook>>>) {
+    let (smtp, mails) = smtp_sink().await;
+    settings.smtp_host = smtp.ip().to_string();
+    settings.smtp_port = smtp.port();
+    let (hooks, received) = webhook_receiver(0).await;
+    settings.webhook_accounting_url = format!("http://{hooks}/accounting");
+    settings.webhook_finance_url = format!("http://{hooks}/finance");
+    settings.webhook_team_chat_url = format!("http://{hooks}/chat");
+    (mails, received)
+}

@@ -1,4 +1,5 @@
 import { defineConfig } from "@playwright/test";
+import { E2E_ACTIVITY, E2E_DLQ, E2E_GROUP, E2E_INVOICES } from "./tests/helpers";
 
 // The server under test runs on its own port, database and topics, so tests never touch
 // the data of the app you run with scripts/dev.sh. scripts/test.sh builds it first.
@@ -48,11 +49,11 @@ export default defineConfig({
       ACME_SMTP_PORT: process.env.E2E_SMTP_PORT ?? "12525",
       LEPTOS_ENV: "PROD",
       DATABASE_URL: process.env.E2E_DATABASE_URL ?? "postgres://acme:acme@127.0.0.1:5432/acme_e2e",
-      KAFKA_TOPIC: "e2e.invoices",
-      ACME_ACTIVITY_TOPIC: "e2e.invoice-activity",
-      KAFKA_GROUP_ID: "e2e-invoice-processor",
-      ACME_DLQ_TOPIC: "e2e.invoices.dlq",
-      ACME_PRODUCE_ALLOWED_TOPICS: "e2e.invoices",
+      KAFKA_TOPIC: E2E_INVOICES,
+      ACME_ACTIVITY_TOPIC: E2E_ACTIVITY,
+      KAFKA_GROUP_ID: E2E_GROUP,
+      ACME_DLQ_TOPIC: E2E_DLQ,
+      ACME_PRODUCE_ALLOWED_TOPICS: E2E_INVOICES,
       RUST_LOG: "info,rdkafka=warn,sqlx=warn",
     },
   },

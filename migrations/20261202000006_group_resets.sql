@@ -7,7 +7,7 @@ CREATE TABLE group_resets (
     id bigserial PRIMARY KEY,
     group_id text NOT NULL,
     topic text NOT NULL,
-    -- {"earliest": true} | {"time": <ms since 1970>} | {"offsets": [[partition, offset], ...]}
+    -- as app::kafka_tools::ResetTo serializes: "earliest" | {"time": <ms since 1970>} | {"offsets": [[partition, offset], ...]}
     target jsonb NOT NULL,
     requested_by text NOT NULL,
     requested_at timestamptz NOT NULL DEFAULT now(),

@@ -73,6 +73,36 @@ pub struct Journey {
     pub hops: Vec<Hop>,
 }
 
+/// One event of an invoice, as its page lists them (each opening its journey).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct InvoiceEventRef {
+    pub event_id: Uuid,
+    pub event_type: String,
+    pub committed_at: DateTime<Utc>,
+    pub processed: bool,
+}
+
+/// The events of an invoice (on the invoices topic), oldest first.
+#[cfg(feature = "ssr")]
+pub async fn of_invoice(
+    pool: &sqlx::PgPool,
+    topic: &str,
+    invoice_id: Uuid,
+) -> Result<Vec<InvoiceEventRef>, sqlx::Error> {
+    sqlx::query_as!(
+        InvoiceEventRef,
+        r#"SELECT o.event_id, o.event_type, o.created_at AS "committed_at: DateTime<Utc>",
+                  (p.event_id IS NOT NULL) AS "processed!"
+           FROM outbox o LEFT JOIN processed_events p ON p.event_id = o.event_id
+           WHERE o.topic = $1 AND o.message_key = $2
+           ORDER BY o.id"#,
+        topic,
+        invoice_id.to_string(),
+    )
+    .fetch_all(pool)
+    .await
+}
+
 impl Journey {
     /// From commit to the activity item, when both happened.
     pub fn commit_to_feed_ms(&self) -> Option<i64> {

@@ -1,5 +1,16 @@
 import { expect, Page } from "@playwright/test";
 
+// Each run has topics and a processor group of its own, as it has a database of its own: the
+// events of an earlier run on the same broker must not be read as this run's (a replay from
+// the earliest would process them in this run's database). The config sets the run's name
+// first; the test workers inherit it.
+process.env.E2E_RUN ??= Date.now().toString(36);
+const RUN = process.env.E2E_RUN;
+export const E2E_INVOICES = `e2e-${RUN}.invoices`;
+export const E2E_ACTIVITY = `e2e-${RUN}.invoice-activity`;
+export const E2E_DLQ = `e2e-${RUN}.invoices.dlq`;
+export const E2E_GROUP = `e2e-${RUN}-invoice-processor`;
+
 export const DEMO_EMAIL = "user@nextmail.com";
 export const DEMO_PASSWORD = "123456";
 

@@ -1,5 +1,5 @@
 import { expect, test } from "@playwright/test";
-import { openHydrated, signIn } from "./helpers";
+import { E2E_INVOICES, openHydrated, signIn } from "./helpers";
 
 test("an invoice's event is followed from its feed item hop by hop, and its mail is found among the deliveries", async ({ page }) => {
   await signIn(page);
@@ -38,4 +38,29 @@ test("an invoice's event is followed from its feed item hop by hop, and its mail
   // In Italian too.
   await page.getByRole("button", { name: "Italiano" }).click();
   await expect(page.getByRole("heading", { name: "Invii" })).toBeVisible();
+});
+
+test("an event's journey opens from its invoice's page and from the message browser", async ({ page }) => {
+  await signIn(page);
+  const created = await page.request.post("/api/create_invoice", {
+    form: { customer_id: "3958dc9e-742f-4377-85e9-fec4b6a6442a", amount: "654.32", status: "pending" },
+  });
+  expect(created.status(), await created.text()).toBe(200);
+  const id: string = (await created.json()).Saved.id;
+
+  // The invoice's page lists its events; each opens its journey.
+  await openHydrated(page, `/dashboard/invoices/${id}/edit`);
+  const events = page.getByTestId("invoice-events");
+  await expect(events.getByTestId("invoice-event")).toHaveCount(1);
+  await expect(events.getByTestId("invoice-event")).toHaveAttribute("data-event-type", "created");
+  await events.getByTestId("invoice-event-journey").click();
+  await expect(page).toHaveURL(/\/dashboard\/events\/[0-9a-f-]{36}$/);
+  const eventId = page.url().split("/").pop()!;
+  await expect(page.getByTestId("journey").locator("[data-step=committed]")).toBeVisible();
+
+  // The message browser, filtered on the invoice's key, links the same journey.
+  await openHydrated(page, `/dashboard/kafka?topic=${E2E_INVOICES}&start=beginning&key=${id}#messages`);
+  const message = page.locator(`[data-testid=message][data-key="${id}"]`);
+  await expect(message).toHaveCount(1, { timeout: 15_000 });
+  await expect(message.getByTestId("message-journey")).toHaveAttribute("href", `/dashboard/events/${eventId}`);
 });

@@ -1,11 +1,11 @@
 import { expect, test } from "@playwright/test";
 import { execFileSync } from "node:child_process";
-import { openHydrated, signIn } from "./helpers";
+import { E2E_GROUP, E2E_INVOICES, openHydrated, signIn } from "./helpers";
 
 // The broker of a test run holds many topics and groups: the admin calls take a moment.
 test.describe.configure({ timeout: 60_000 });
 
-const INVOICES = "e2e.invoices";
+const INVOICES = E2E_INVOICES;
 const LEE_ROBINSON = "3958dc9e-742f-4377-85e9-fec4b6a6442a";
 const DATABASE_URL = process.env.E2E_DATABASE_URL ?? "postgres://acme:acme@127.0.0.1:5432/acme_e2e";
 
@@ -86,7 +86,7 @@ test("a created invoice's event is found by its event-type header and key, with 
 test("the processor's consumer group shows its partitions, offsets and lag", async ({ page }) => {
   await signIn(page);
   await openHydrated(page, "/dashboard/kafka");
-  const group = page.locator("[data-testid=group][data-group=e2e-invoice-processor]");
+  const group = page.locator(`[data-testid=group][data-group="${E2E_GROUP}"]`);
   await expect(group).toHaveCount(1, { timeout: 15_000 });
   await expect(group.getByTestId("group-state")).toHaveText("Stable");
   await expect(group.locator(`[data-testid=group-offset][data-topic="${INVOICES}"]`)).toHaveCount(3);
@@ -138,4 +138,62 @@ test("a dead letter shows its reason and, replayed after the data is fixed, is p
     .toBe(true);
   // The customer was this test's fixture: other tests count the demo customers.
   execFileSync("psql", [DATABASE_URL, "-qc", `DELETE FROM customers WHERE id = '${customer}'`]);
+});
+
+test("the processor group is replayed from the earliest: the page says how many events are read again, and nothing done is done twice", async ({ page }) => {
+  await signIn(page);
+  const created = await page.request.post("/api/create_invoice", {
+    form: { customer_id: LEE_ROBINSON, amount: "321.00", status: "pending" },
+  });
+  expect(created.status(), await created.text()).toBe(200);
+  const counts = () =>
+    execFileSync("psql", [DATABASE_URL, "-tAc",
+      "SELECT (SELECT count(*) FROM processed_events) || ' ' || (SELECT count(*) FROM activity_items) || ' ' || (SELECT count(*) FROM email_outbox) || ' ' || (SELECT count(*) FROM dev_mailbox) || ' ' || (SELECT count(*) FROM follow_up_tasks) || ' ' || (SELECT count(*) FROM audit_log)"]).toString().trim();
+
+  await openHydrated(page, "/dashboard/kafka");
+  const group = page.locator(`[data-testid=group][data-group="${E2E_GROUP}"]`);
+  const lags = group.locator(`[data-testid=group-offset][data-topic="${INVOICES}"]`).getByTestId("lag");
+  await expect(lags).toHaveCount(3, { timeout: 15_000 });
+  for (const lag of await lags.all()) await expect(lag).toHaveText("0", { timeout: 20_000 });
+  // Settled: the mail of the new invoice went out too.
+  await expect.poll(() => execFileSync("psql", [DATABASE_URL, "-tAc", "SELECT count(*) FROM email_outbox WHERE sent_at IS NULL"]).toString().trim(), { timeout: 20_000 }).toBe("0");
+  const before = counts();
+
+  const replay = page.getByTestId("kafka-replay");
+  await expect(replay.getByTestId("reset-group")).toHaveValue(E2E_GROUP);
+  await expect(replay.getByTestId("reset-topic")).toHaveValue(INVOICES);
+  await expect(replay.getByTestId("reset-to-earliest")).toBeChecked();
+  await replay.getByTestId("reset-preview").click();
+  const plan = replay.getByTestId("reset-plan");
+  await expect(plan).toBeVisible();
+  const rereads = Number(await plan.getAttribute("data-rereads"));
+  expect(rereads).toBeGreaterThan(0);
+  await expect(plan.getByTestId("reset-rereads")).toHaveText(String(rereads));
+  await expect(plan).toContainText("events will be read again");
+  await expect(plan).toContainText("Our processors pause on every server");
+  await expect(plan.getByTestId("reset-partition")).toHaveCount(3);
+
+  let question = "";
+  page.once("dialog", (d) => {
+    question = d.message();
+    d.accept();
+  });
+  await replay.getByTestId("reset-confirm").click();
+  await expect(replay.getByTestId("reset-result")).toHaveText(`Done, the processors resumed: ${rereads} events will be read again`, { timeout: 45_000 });
+  expect(question).toContain(`Move the group back? Events read again: ${rereads}`);
+  const row = replay.getByTestId("reset-row").first();
+  await expect(row).toHaveAttribute("data-state", "done");
+  await expect(row).toContainText("user@nextmail.com");
+
+  // The processors read everything again (the lag comes back to 0) and nothing was done twice.
+  await expect(lags).toHaveCount(3, { timeout: 30_000 });
+  for (const lag of await lags.all()) await expect(lag).toHaveText("0", { timeout: 30_000 });
+  await expect(group.getByTestId("group-state")).toHaveText("Stable");
+  await page.waitForTimeout(2_000);
+  expect(counts()).toBe(before);
+
+  // Going forward (or past what the topic keeps) is refused with the reason.
+  await replay.getByTestId("reset-offsets").fill("0:99999999");
+  await replay.getByTestId("reset-preview").click();
+  await expect(replay.getByTestId("reset-plan-error")).toContainText("partition 0 keeps offsets");
 });

@@ -56,6 +56,8 @@ test("an admin adds a viewer, who replaces the one-time password, finds the chan
   await expect(viewer.getByTestId("create-topic")).toHaveCount(0);
   await expect(viewer.getByTestId("delete-topic")).toHaveCount(0);
   await expect(viewer.getByTestId("replay-all")).toHaveCount(0);
+  await expect(viewer.getByTestId("reset-form")).toHaveCount(0);
+  await expect(viewer.getByTestId("kafka-replay")).toBeVisible();
 
   // ... and refused when asked for anyway: the page says why, the server answers 403.
   const created = await viewer.goto("/dashboard/invoices/create");

@@ -44,6 +44,7 @@ const SERVER_FUNCTIONS: &[(&str, Rule)] = &[
     // Changing invoices (and what only their forms read).
     ("/api/customers_for_select", AtLeast(Editor)),
     ("/api/invoice_for_edit", AtLeast(Editor)),
+    ("/api/invoice_events", AtLeast(Editor)),
     ("/api/create_invoice", AtLeast(Editor)),
     ("/api/update_invoice", AtLeast(Editor)),
     ("/api/delete_invoice", AtLeast(Editor)),

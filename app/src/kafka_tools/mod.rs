@@ -153,6 +153,13 @@ impl BrowsedMessage {
             .map(|(_, v)| v.as_str())
     }
 
+    /// The `eventId` of an invoice event (or of a dead letter of one), when the value has one.
+    pub fn event_id(&self) -> Option<String> {
+        let value: serde_json::Value = serde_json::from_str(&self.value).ok()?;
+        let id = value.get("eventId")?.as_str()?;
+        uuid::Uuid::parse_str(id).ok().map(|u| u.to_string())
+    }
+
     /// The value as indented JSON, or as it is when it is not JSON.
     pub fn pretty_value(&self) -> String {
         serde_json::from_str::<serde_json::Value>(&self.value)
@@ -379,6 +386,21 @@ mod tests {
             ..Default::default()
         }
         .matches(&m));
+    }
+
+    #[test]
+    fn an_events_id_is_found_in_its_value_and_nothing_else_passes_for_one() {
+        let id = "0b6c3c56-3f7e-4f43-9a55-0a1e7cbd3f10";
+        let event = message("k", "created", &format!(r#"{{"eventId":"{id}"}}"#));
+        assert_eq!(event.event_id().as_deref(), Some(id));
+        for other in [
+            r#"{"eventId":"../../users"}"#,
+            r#"{"eventId":7}"#,
+            "not json",
+            "{}",
+        ] {
+            assert_eq!(message("k", "x", other).event_id(), None, "{other}");
+        }
     }
 
     #[test]

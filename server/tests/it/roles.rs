@@ -60,7 +60,7 @@ fn sample_body(
                 serde_json::json!({ "group": "", "topic": "", "to": "earliest" }).to_string(),
             ));
         }
-        "/api/invoice_for_edit" => format!("id={invoice}"),
+        "/api/invoice_for_edit" | "/api/invoice_events" => format!("id={invoice}"),
         "/api/event_journey" => format!("event_id={}", f.event),
         "/api/deliveries" => "state=failing".to_string(),
         "/api/mail_content" => "id=1".to_string(),

@@ -53,6 +53,18 @@ pub async fn update_invoice(
     Ok(SaveOutcome::Saved { id })
 }
 
+/// The invoice's events, each opening its journey.
+#[server(endpoint = "invoice_events")]
+pub async fn invoice_events(id: String) -> Result<Vec<crate::journey::InvoiceEventRef>, AppError> {
+    let Ok(id) = uuid::Uuid::parse_str(&id) else {
+        return Ok(vec![]);
+    };
+    let state = crate::state::app_state()?;
+    crate::journey::of_invoice(&state.pool, &state.invoices_topic, id)
+        .await
+        .map_err(AppError::from)
+}
+
 #[component]
 pub fn EditInvoicePage() -> impl IntoView {
     let params = use_params_map();
@@ -82,6 +94,7 @@ pub fn EditInvoicePage() -> impl IntoView {
                                 <InvoiceFields customers initial outcome updating=true />
                                 <FormButtons pending=update.pending()>{t!(i18n, edit_invoice)}</FormButtons>
                             </ActionForm>
+                            <InvoiceEvents id=invoice.id.to_string() />
                         }.into_any()
                     }
                 })
@@ -94,4 +107,32 @@ pub fn EditInvoicePage() -> impl IntoView {
 pub fn InvoiceNotFound() -> impl IntoView {
     let i18n = use_i18n();
     view! { <NotFoundPanel back_to="/dashboard/invoices">{t!(i18n, not_found_invoice)}</NotFoundPanel> }
+}
+
+/// "Events of this invoice": what was announced about it, each linked to its journey.
+#[component]
+fn InvoiceEvents(id: String) -> impl IntoView {
+    let i18n = use_i18n();
+    let events = Resource::new(move || id.clone(), invoice_events);
+    view! {
+        <section class="mt-6 text-sm" data-testid="invoice-events">
+            <h2 class="mb-2 font-medium">{t!(i18n, invoice_events_title)}</h2>
+            <Suspense fallback=|| view! { <div class="h-10 animate-pulse rounded-md bg-gray-100 dark:bg-gray-800"></div> }>
+                {move || Suspend::new(async move {
+                    events.await.map(|list| view! {
+                        <ul class="flex flex-col gap-1">
+                            {list.into_iter().map(|e| view! {
+                                <li data-testid="invoice-event" data-event-type=e.event_type.clone()>
+                                    <span class="font-mono text-xs text-gray-500">{e.committed_at.format("%Y-%m-%d %H:%M:%S UTC").to_string()}</span>
+                                    " " <span class="font-medium">{e.event_type.clone()}</span>
+                                    {(!e.processed).then(|| view! { " · " <span class="text-amber-700">{t!(i18n, invoice_event_waiting)}</span> })}
+                                    " · " <a href=format!("/dashboard/events/{}", e.event_id) class="text-blue-600 hover:underline" data-testid="invoice-event-journey">{t!(i18n, journey_link)}</a>
+                                </li>
+                            }).collect_view()}
+                        </ul>
+                    })
+                })}
+            </Suspense>
+        </section>
+    }
 }

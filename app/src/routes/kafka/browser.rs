@@ -148,6 +148,9 @@ pub fn MessageBrowser() -> impl IntoView {
                                                     <span class="font-mono">{format!("{}/{}@{}", m.topic, m.partition, m.offset)}</span>
                                                     <span>{when}</span>
                                                     <span>"key: " <span class="font-mono">{m.key.clone().unwrap_or_else(|| "null".into())}</span></span>
+                                                    {m.event_id().map(|id| view! {
+                                                        <a href=format!("/dashboard/events/{id}") class="text-blue-600 hover:underline" data-testid="message-journey">{t!(i18n, journey_link)}</a>
+                                                    })}
                                                 </div>
                                                 <div class="mt-1 flex flex-wrap gap-1">
                                                     {m.headers.iter().map(|(k, v)| view! {

@@ -17,6 +17,8 @@ test("an invoice's event is followed from its feed item hop by hop, and its mail
   const shown = "$" + Number(dollars).toLocaleString("en-US", { minimumFractionDigits: 2 });
   const item = page.getByTestId("activity-item").filter({ hasText: shown }).first();
   await expect(item).toBeVisible({ timeout: 20_000 });
+  // How long after the change it was processed.
+  await expect(item.getByTestId("activity-latency")).toHaveText(/^\d+(\.\d)? (ms|s)$/);
   await item.getByTestId("activity-journey").click();
   await expect(page).toHaveURL(/\/dashboard\/events\/[0-9a-f-]{36}$/);
   const journey = page.getByTestId("journey");

@@ -456,9 +456,7 @@ async fn run(cli: Cli) -> Result<(), ToolError> {
             let group = group.unwrap_or_else(|| tools.processor_group.clone());
             let topic = topic.unwrap_or_else(|| settings.invoices_topic.clone());
             let plan = if yes {
-                let pool = sqlx::PgPool::connect(&settings.database_url)
-                    .await
-                    .map_err(|e| ToolError::Database(e.to_string()))?;
+                let pool = database(&settings).await?;
                 let done =
                     group_reset::reset(&tools, &pool, &group, &topic, &to, &acting_name()).await;
                 let details = serde_json::json!({ "topic": topic, "to": to, "rereads": done.as_ref().ok().map(|p| p.rereads) });
@@ -474,9 +472,7 @@ async fn run(cli: Cli) -> Result<(), ToolError> {
             }
         }
         Command::Dlq { action } => {
-            let pool = sqlx::PgPool::connect(&settings.database_url)
-                .await
-                .map_err(|e| ToolError::Database(e.to_string()))?;
+            let pool = database(&settings).await?;
             match action {
                 DlqAction::List => {
                     let letters = dead_letters::list(&tools, &pool).await?;
@@ -558,9 +554,7 @@ async fn run(cli: Cli) -> Result<(), ToolError> {
             let id = uuid::Uuid::parse_str(event_id.trim()).map_err(|_| {
                 ToolError::Invalid(format!("`{event_id}` is not an event id (a uuid)"))
             })?;
-            let pool = sqlx::PgPool::connect(&settings.database_url)
-                .await
-                .map_err(|e| ToolError::Database(e.to_string()))?;
+            let pool = database(&settings).await?;
             let journey = app::journey::of_event(&pool, id)
                 .await
                 .map_err(|e| ToolError::Database(e.to_string()))?
@@ -612,9 +606,7 @@ async fn run(cli: Cli) -> Result<(), ToolError> {
         } => {
             let filter = app::routes::audit::filter_of(person, action, since, until)
                 .map_err(|e| ToolError::Invalid(e.reason().to_string()))?;
-            let pool = sqlx::PgPool::connect(&settings.database_url)
-                .await
-                .map_err(|e| ToolError::Database(e.to_string()))?;
+            let pool = database(&settings).await?;
             let entries = app::audit::entries(&pool, &filter, None, limit.clamp(1, 100_000))
                 .await
                 .map_err(|e| ToolError::Database(e.to_string()))?;
@@ -695,6 +687,13 @@ fn print_reset(out: &mut impl Write, plan: &app::kafka_tools::ResetPlan, done: b
     if !done {
         line(out, "add --yes to do it".into());
     }
+}
+
+/// The server's database, for the commands that read or record there.
+async fn database(settings: &Settings) -> Result<sqlx::PgPool, ToolError> {
+    sqlx::PgPool::connect(&settings.database_url)
+        .await
+        .map_err(|e| ToolError::Database(e.to_string()))
 }
 
 /// Who a change from the command line is recorded as: `acmectl:<account>` (the operating

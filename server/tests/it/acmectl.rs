@@ -4,39 +4,9 @@
 use crate::common;
 
 use common::*;
-use std::{
-    io::Write,
-    process::{Output, Stdio},
-    time::Duration,
-};
+use std::time::Duration;
 use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
-
-/// Runs `acmectl ARGS` (stdin from `input`) with this test's settings.
-fn acmectl(env: &TestEnv, args: &[&str], input: &str) -> Output {
-    let mut child = binary_with_test_settings(env!("CARGO_BIN_EXE_acmectl"), env)
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("acmectl starts");
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(input.as_bytes())
-        .unwrap();
-    child.wait_with_output().unwrap()
-}
-
-fn text(output: &Output) -> (i32, String, String) {
-    (
-        output.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&output.stdout).into_owned(),
-        String::from_utf8_lossy(&output.stderr).into_owned(),
-    )
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn topics_are_listed_described_created_and_deleted_and_ours_are_protected() {

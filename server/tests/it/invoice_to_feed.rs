@@ -56,15 +56,7 @@ async fn a_created_invoice_reaches_an_open_feed() {
     assert_eq!(from_now.position, 1);
 
     // What happened shows in the Prometheus metrics (on the operations listener).
-    let metrics = app
-        .client()
-        .get(app.metrics_url("/metrics"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let metrics = app.metrics_text().await;
     for expected in [
         "acme_events_processed_total{action=\"created\"}",
         &format!(

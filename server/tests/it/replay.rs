@@ -98,15 +98,7 @@ async fn processor_group(env: &TestEnv) -> (usize, bool) {
 /// `acme_events_consumed_total` for this test's invoices topic (all servers of this test
 /// process count into it).
 async fn consumed(app: &TestApp, env: &TestEnv) -> f64 {
-    let metrics = app
-        .client()
-        .get(app.metrics_url("/metrics"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let metrics = app.metrics_text().await;
     let series = format!(
         "acme_events_consumed_total{{topic=\"{}\"}} ",
         env.settings.invoices_topic
@@ -321,18 +313,11 @@ async fn replay_from_a_time_does_only_what_had_not_been_done() {
 
     // `acmectl groups reset` first says what it would do: the six messages since that time.
     let time = since.to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
-    let acmectl = |args: &[&str]| {
-        let output = binary_with_test_settings(env!("CARGO_BIN_EXE_acmectl"), &env)
-            .args(args)
-            .output()
-            .expect("acmectl runs");
-        (
-            output.status.code().unwrap_or(-1),
-            String::from_utf8_lossy(&output.stdout).into_owned(),
-            String::from_utf8_lossy(&output.stderr).into_owned(),
-        )
-    };
-    let (code, out, err) = acmectl(&["groups", "reset", "--to-datetime", &time]);
+    let (code, out, err) = text(&acmectl(
+        &env,
+        &["groups", "reset", "--to-datetime", &time],
+        "",
+    ));
     assert_eq!(code, 0, "{err}");
     assert!(
         out.contains("would reset group") && out.contains(": 6 event(s) read again"),
@@ -344,22 +329,9 @@ async fn replay_from_a_time_does_only_what_had_not_been_done() {
         0,
         "a plan changes nothing"
     );
-    let (code, out, err) = tokio::task::spawn_blocking({
-        let args = ["groups", "reset", "--to-datetime", &time, "--yes", "--json"].map(String::from);
-        let command = binary_with_test_settings(env!("CARGO_BIN_EXE_acmectl"), &env)
-            .args(args)
-            .output();
-        move || {
-            let output = command.expect("acmectl runs");
-            (
-                output.status.code().unwrap_or(-1),
-                String::from_utf8_lossy(&output.stdout).into_owned(),
-                String::from_utf8_lossy(&output.stderr).into_owned(),
-            )
-        }
-    })
-    .await
-    .unwrap();
+    // The server of this test process must keep running while acmectl waits for it to pause.
+    let args = ["groups", "reset", "--to-datetime", &time, "--yes", "--json"];
+    let (code, out, err) = tokio::task::block_in_place(|| text(&acmectl(&env, &args, "")));
     assert_eq!(code, 0, "{err}");
     let done: Value = serde_json::from_str(&out).expect(&out);
     assert_eq!(done["rereads"], 6, "{done}");

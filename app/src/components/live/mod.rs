@@ -3,7 +3,7 @@
 //! feed its items, the overview and invoice list a signal to refetch their figures.
 
 #[cfg(feature = "hydrate")]
-mod socket;
+pub mod socket;
 
 use crate::events::ActivityItem;
 use leptos::prelude::*;

@@ -2,8 +2,8 @@
 //! The first page is rendered on the server for the filter in the URL; later items come from
 //! the tab's live connection (see `components::live`), filtered the same way, each once.
 
-mod filters;
-mod row;
+pub mod filters;
+pub mod row;
 
 use crate::components::live::{ConnectionIndicator, LiveUpdates};
 use crate::events::{ActivityItem, FeedFilter};

@@ -95,10 +95,35 @@ pub fn ActivityRow(item: ActivityItem, now: RwSignal<DateTime<Utc>>) -> impl Int
             {(item.action != Action::DeadLettered).then(|| view! {
                 <a href=format!("/dashboard/events/{}", item.event_id) class="text-xs text-blue-600 hover:underline" data-testid="activity-journey">{t!(i18n, journey_link)}</a>
             })}
+            {latency((item.processed_at - item.occurred_at).num_milliseconds()).map(|text| view! {
+                <span class="text-xs text-gray-400" data-testid="activity-latency" title=move || t_string!(i18n, activity_latency_title).to_string()>{text}</span>
+            })}
             <time class="ml-auto text-xs text-gray-400" datetime=item.occurred_at.to_rfc3339() title=item.occurred_at.format("%Y-%m-%d %H:%M:%S UTC").to_string()
                 data-testid="activity-time">
                 {move || formatting::ago(occurred_at, now.get(), i18n.get_locale())}
             </time>
         </li>
+    }
+}
+
+/// How long after the change its event was processed: `84 ms`, `2.4 s`, `3 min`; nothing for a
+/// clock that went backwards.
+fn latency(ms: i64) -> Option<String> {
+    match ms {
+        ..0 => None,
+        0..1_000 => Some(format!("{ms} ms")),
+        1_000..60_000 => Some(format!("{:.1} s", ms as f64 / 1000.0)),
+        _ => Some(format!("{} min", ms / 60_000)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn latency_reads_in_the_unit_that_suits_it() {
+        assert_eq!(super::latency(-5), None);
+        assert_eq!(super::latency(84).as_deref(), Some("84 ms"));
+        assert_eq!(super::latency(2_440).as_deref(), Some("2.4 s"));
+        assert_eq!(super::latency(200_000).as_deref(), Some("3 min"));
     }
 }

@@ -7,20 +7,8 @@ use leptos::prelude::*;
 #[component]
 pub fn ConsumerGroups() -> impl IntoView {
     let i18n = use_i18n();
-    let tick = RwSignal::new(0u64);
+    let tick = super::every_three_seconds();
     let groups = Resource::new(move || tick.get(), |_| kafka_groups());
-    #[cfg(feature = "hydrate")]
-    {
-        let handle = set_interval_with_handle(
-            move || tick.update(|t| *t += 1),
-            std::time::Duration::from_secs(3),
-        );
-        on_cleanup(move || {
-            if let Ok(h) = handle {
-                h.clear();
-            }
-        });
-    }
     view! {
         <Section title=Signal::derive(move || t_string!(i18n, kafka_groups_title).to_string()) testid="kafka-groups">
             <Transition fallback=|| view! { <div class="h-24 animate-pulse rounded-md bg-gray-100 dark:bg-gray-800"></div> }>

@@ -290,6 +290,25 @@ fn reason(e: &AppError) -> String {
     crate::components::me::error_text(use_i18n(), e)
 }
 
+/// A counter that goes up every 3 s in the browser (never on the server): a resource keyed on
+/// it refreshes itself while the page is open.
+fn every_three_seconds() -> RwSignal<u64> {
+    let tick = RwSignal::new(0u64);
+    #[cfg(feature = "hydrate")]
+    {
+        let handle = set_interval_with_handle(
+            move || tick.update(|t| *t += 1),
+            std::time::Duration::from_secs(3),
+        );
+        on_cleanup(move || {
+            if let Ok(h) = handle {
+                h.clear();
+            }
+        });
+    }
+    tick
+}
+
 /// Asks before a changing action; `false` when the reader says no (or there is no window).
 fn confirmed(question: &str) -> bool {
     window().confirm_with_message(question).unwrap_or(false)

@@ -22,23 +22,14 @@ pub fn Replay() -> impl IntoView {
     let is_admin = crate::components::me::may(crate::auth::roles::Role::Admin);
     let plan = ServerAction::<KafkaResetPlan>::new();
     let reset = ServerAction::<KafkaResetGroup>::new();
-    let tick = RwSignal::new(0u64);
+    let tick = super::every_three_seconds();
     let resets = Resource::new(
         move || (tick.get(), reset.version().get()),
         |_| kafka_group_resets(),
     );
-    #[cfg(feature = "hydrate")]
-    {
-        let handle = set_interval_with_handle(
-            move || tick.update(|t| *t += 1),
-            std::time::Duration::from_secs(3),
-        );
-        on_cleanup(move || {
-            if let Ok(h) = handle {
-                h.clear();
-            }
-        });
-    }
+    // The form is drawn once (what an empty group or topic stands for does not change): the
+    // refresh every 3 s redraws the state and history only, never what the reader is typing.
+    let defaults = Resource::new(|| (), |_| kafka_group_resets());
     let (group, topic) = (RwSignal::new(String::new()), RwSignal::new(String::new()));
     let (mode, time, offsets) = (
         RwSignal::new("earliest".to_string()),
@@ -101,11 +92,13 @@ pub fn Replay() -> impl IntoView {
     view! {
         <Section title=Signal::derive(move || t_string!(i18n, kafka_replay_title).to_string()) testid="kafka-replay">
             <p class="text-sm text-gray-500">{t!(i18n, kafka_replay_intro)}</p>
-            <Transition fallback=|| view! { <div class="mt-2 h-16 animate-pulse rounded-md bg-gray-100 dark:bg-gray-800"></div> }>
+            <Transition fallback=|| ()>
+                {move || Suspend::new(async move { resets.await.map(|r| view! { <UnderWay recent=r.recent /> }) })}
+            </Transition>
+            <Show when=move || is_admin.get()>
+            <Suspense fallback=|| view! { <div class="mt-2 h-16 animate-pulse rounded-md bg-gray-100 dark:bg-gray-800"></div> }>
                 {move || Suspend::new(async move {
-                    resets.await.map(|r| view! {
-                        <UnderWay recent=r.recent.clone() />
-                        <Show when=move || is_admin.get()>
+                    defaults.await.map(|r| view! {
                         <form class="mt-3 flex flex-wrap items-end gap-3 text-sm" data-testid="reset-form" on:submit=preview>
                             <label class="flex flex-col text-xs text-gray-500">{t!(i18n, kafka_replay_group)}
                                 <input name="group" value=r.processor_group.clone() class=input_class data-testid="reset-group"
@@ -131,11 +124,10 @@ pub fn Replay() -> impl IntoView {
                                 {t!(i18n, kafka_replay_preview)}
                             </button>
                         </form>
-                        </Show>
-                        <History recent=r.recent />
                     })
                 })}
-            </Transition>
+            </Suspense>
+            </Show>
             <p aria-live="polite" class="mt-2 text-sm text-red-600" data-testid="reset-problem">{move || problem.get()}</p>
             {move || plan.value().get().map(|p| match p {
                 Err(e) => view! { <p class="mt-2 text-sm text-red-600" data-testid="reset-plan-error">{reason(&e)}</p> }.into_any(),
@@ -164,6 +156,9 @@ pub fn Replay() -> impl IntoView {
                     })
                 }}
             </p>
+            <Transition fallback=|| ()>
+                {move || Suspend::new(async move { resets.await.map(|r| view! { <History recent=r.recent /> }) })}
+            </Transition>
         </Section>
     }
 }

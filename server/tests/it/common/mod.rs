@@ -372,6 +372,18 @@ impl TestApp {
         format!("http://{addr}{path}")
     }
 
+    /// What /metrics answers, as text.
+    pub async fn metrics_text(&self) -> String {
+        self.client()
+            .get(self.metrics_url("/metrics"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap()
+    }
+
     /// A client that keeps cookies and does not follow redirects (tests look at them).
     pub fn client(&self) -> reqwest::Client {
         reqwest::Client::builder()
@@ -572,4 +584,32 @@ pub fn per_event_id(messages: &[Received]) -> std::collections::HashMap<String, 
             .or_default() += 1;
     }
     seen
+}
+
+/// Runs `acmectl ARGS` (stdin from `input`) with this test's settings.
+pub fn acmectl(env: &TestEnv, args: &[&str], input: &str) -> std::process::Output {
+    let mut child = binary_with_test_settings(env!("CARGO_BIN_EXE_acmectl"), env)
+        .args(args)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("acmectl starts");
+    use std::io::Write;
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(input.as_bytes())
+        .unwrap();
+    child.wait_with_output().unwrap()
+}
+
+/// An exit code, stdout and stderr as text.
+pub fn text(output: &std::process::Output) -> (i32, String, String) {
+    (
+        output.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&output.stdout).into_owned(),
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    )
 }

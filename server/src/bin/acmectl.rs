@@ -415,10 +415,7 @@ async fn run(cli: Cli) -> Result<(), ToolError> {
                 ),
             );
             for o in d.offsets {
-                let committed = o
-                    .committed
-                    .map(|c| c.to_string())
-                    .unwrap_or_else(|| "-".into());
+                let committed = or_dash(o.committed);
                 line(
                     out,
                     format!(
@@ -672,10 +669,7 @@ fn print_reset(out: &mut impl Write, plan: &app::kafka_tools::ResetPlan, done: b
         ),
     );
     for p in &plan.partitions {
-        let committed = p
-            .committed
-            .map(|c| c.to_string())
-            .unwrap_or_else(|| "-".into());
+        let committed = or_dash(p.committed);
         line(
             out,
             format!(
@@ -687,6 +681,11 @@ fn print_reset(out: &mut impl Write, plan: &app::kafka_tools::ResetPlan, done: b
     if !done {
         line(out, "add --yes to do it".into());
     }
+}
+
+/// A committed offset, or `-` when there is none.
+fn or_dash(offset: Option<i64>) -> String {
+    offset.map_or_else(|| "-".into(), |o| o.to_string())
 }
 
 /// The server's database, for the commands that read or record there.

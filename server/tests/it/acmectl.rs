@@ -259,15 +259,7 @@ async fn groups_show_members_offsets_and_lag_and_dead_letters_can_be_replayed() 
     ));
     assert_eq!(code, 0, "{err}");
     assert!(out.contains("1 letter(s) replayed"), "{out}");
-    let processed = eventually(Duration::from_secs(30), || async {
-        count(
-            &env.pool,
-            &format!("SELECT count(*) FROM processed_events WHERE event_id = '{event_id}'"),
-        )
-        .await
-            == 1
-    })
-    .await;
+    let processed = processed_within(&env.pool, event_id, Duration::from_secs(30)).await;
     assert!(processed, "the replayed event was processed");
     let (_, out, _) = text(&acmectl(&env, &["dlq", "list"], ""));
     assert!(

@@ -337,15 +337,7 @@ async fn replay_from_a_time_does_only_what_had_not_been_done() {
     assert_eq!(done["rereads"], 6, "{done}");
 
     // Only the broken event is done now: once, with its mail; the five before it are not redone.
-    let processed = eventually(Duration::from_secs(60), || async {
-        count(
-            &env.pool,
-            &format!("SELECT count(*) FROM processed_events WHERE event_id = '{event_id}'"),
-        )
-        .await
-            == 1
-    })
-    .await;
+    let processed = processed_within(&env.pool, event_id, Duration::from_secs(60)).await;
     assert!(processed, "the fixed event was processed on the replay");
     let after = settled(&env).await;
     assert_eq!(

@@ -312,6 +312,20 @@ pub async fn unpublished(pool: &PgPool) -> i64 {
     .await
 }
 
+/// Waits up to `wait` for the event to be recorded as processed (exactly once: the table's
+/// key); whether it was.
+pub async fn processed_within(pool: &PgPool, event_id: Uuid, wait: Duration) -> bool {
+    eventually(wait, || async {
+        count(
+            pool,
+            &format!("SELECT count(*) FROM processed_events WHERE event_id = '{event_id}'"),
+        )
+        .await
+            == 1
+    })
+    .await
+}
+
 /// Polls until `check` holds or the timeout passes; returns whether it held.
 pub async fn eventually<F, Fut>(timeout: Duration, mut check: F) -> bool
 where

@@ -188,14 +188,9 @@ async fn groups_show_members_offsets_and_lag_and_dead_letters_can_be_replayed() 
     let shutdown = CancellationToken::new();
     let mut tasks = JoinSet::new();
     server::startup::spawn_pipeline(&mut tasks, &env.settings, &env.pool, &shutdown, true).unwrap();
-    let letters = read_topic(
-        &env.settings.kafka_broker,
-        &env.settings.dlq_topic,
-        1,
-        Duration::from_secs(30),
-        Duration::from_millis(500),
-    )
-    .await;
+    let letters = env
+        .dead_letters(1, Duration::from_secs(30), Duration::from_millis(500))
+        .await;
     assert_eq!(letters.len(), 1);
 
     let group = env.settings.processor_group_id.clone();

@@ -286,14 +286,9 @@ async fn replay_from_a_time_does_only_what_had_not_been_done() {
     });
     let (status, produced) = call_json(&app, &admin, "/api/kafka/produce", broken).await;
     assert_eq!(status, 200, "{produced}");
-    let letters = read_topic(
-        &env.settings.kafka_broker,
-        &env.settings.dlq_topic,
-        1,
-        Duration::from_secs(30),
-        Duration::from_millis(500),
-    )
-    .await;
+    let letters = env
+        .dead_letters(1, Duration::from_secs(30), Duration::from_millis(500))
+        .await;
     assert_eq!(letters.len(), 1, "the broken event is dead-lettered");
     assert!(letters[0]
         .header("dlq-error")

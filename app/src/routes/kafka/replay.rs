@@ -37,21 +37,17 @@ pub fn Replay() -> impl IntoView {
         RwSignal::new(String::new()),
     );
     let problem = RwSignal::new(None::<String>);
-    let target = move || -> Option<ResetTo> {
-        match mode.get_untracked().as_str() {
-            "time" => utc_millis(&time.get_untracked()).map(ResetTo::Time),
-            "offsets" => ResetTo::parse_offsets(&offsets.get_untracked()).ok(),
-            _ => Some(ResetTo::Earliest),
-        }
-    };
     let preview = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         reset.value().set(None);
         let to = match mode.get_untracked().as_str() {
+            "time" => utc_millis(&time.get_untracked())
+                .map(ResetTo::Time)
+                .ok_or_else(|| t_string!(i18n, kafka_replay_time_needed).to_string()),
             "offsets" => {
                 ResetTo::parse_offsets(&offsets.get_untracked()).map_err(|e| e.to_string())
             }
-            _ => target().ok_or_else(|| t_string!(i18n, kafka_replay_time_needed).to_string()),
+            _ => Ok(ResetTo::Earliest),
         };
         match to {
             Ok(to) => {

@@ -92,6 +92,20 @@ impl TestEnv {
     }
 }
 
+impl TestEnv {
+    /// The letters on the dead-letter topic: waits up to `wait` for `n`, then `quiet` more.
+    pub async fn dead_letters(&self, n: usize, wait: Duration, quiet: Duration) -> Vec<Received> {
+        read_topic(
+            &self.settings.kafka_broker,
+            &self.settings.dlq_topic,
+            n,
+            wait,
+            quiet,
+        )
+        .await
+    }
+}
+
 /// Hands `payload` to `processor` as the message at `offset` of the invoices topic's partition
 /// 0, as the consumer would; panics on a database failure.
 pub async fn deliver(

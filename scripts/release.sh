@@ -10,5 +10,5 @@ scripts/install-tools.sh >/dev/null
 # next to each asset; old hashed files are removed first so the folder holds one set.
 TARGET_DIR=$(cargo metadata --format-version 1 --no-deps | sed -n 's/.*"target_directory":"\([^"]*\)".*/\1/p')
 rm -rf target/site/pkg
-cargo leptos build --release --precompress --split 2>&1 | grep -v "^ *Compiling " | tail -5
+scripts/build-site.sh 2>&1 | grep -v "^ *Compiling " | tail -5
 ls -l target/site/pkg | awk 'NR>1 {printf "[release] %10d  %s\n", $5, $9}' >&2

@@ -54,7 +54,7 @@ if [ "$cargo_status" -ne 0 ] && ! grep -q '^test result:' "$RESULTS/cargo.log"; 
 fi
 
 step "building the release site for the browser tests (what production runs)"
-if cargo leptos build --release --precompress --split 2>&1 | grep -v "^ *Compiling " | tail -40; [ "${PIPESTATUS[0]}" -eq 0 ]; then
+if scripts/build-site.sh 2>&1 | grep -v "^ *Compiling " | tail -40; [ "${PIPESTATUS[0]}" -eq 0 ]; then
   step "size guard: what a browser downloads on a cold load (JS + wasm + CSS, as sent: brotli)"
   if scripts/size-guard.sh "$ROOT/$LEPTOS_SITE_ROOT/pkg" "$TARGET_DIR/release/hash.txt"; then passed=$((passed + 1)); else failed=$((failed + 1)); fi
   step "Playwright (Debian's Chromium)"
@@ -70,7 +70,7 @@ if cargo leptos build --release --precompress --split 2>&1 | grep -v "^ *Compili
     echo "[test] Playwright wrote no report" >&2; failed=$((failed + 1))
   fi
 else
-  echo "[test] cargo leptos build --release failed: browser tests not run" >&2; failed=$((failed + 1))
+  echo "[test] the release build (scripts/build-site.sh) failed: browser tests not run" >&2; failed=$((failed + 1))
 fi
 
 step "the query descriptions in .sqlx/ match our queries and migrations"

@@ -14,7 +14,7 @@ use serde::{Deserialize, Serialize};
 pub use leptos::server_fn::error::SERVER_FN_ERROR_HEADER;
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
-#[serde(tag = "kind", rename_all = "snake_case")]
+#[serde(tag = "kind", rename_all = "snake_case", from = "WireError")]
 pub enum AppError {
     /// The request cannot be read: a field missing, of the wrong type, not UTF-8, bad JSON.
     #[error("{error}")]
@@ -37,6 +37,41 @@ pub enum AppError {
     /// Our own failure.
     #[error("{error}")]
     Internal { error: String },
+}
+
+/// An error as it is read back (by our pages, in the browser): the same JSON as a flat struct.
+/// serde reads an internally tagged enum by buffering every field first, and that buffering
+/// code would be in every page's wasm for this type alone.
+#[derive(Deserialize)]
+struct WireError {
+    kind: Kind,
+    error: String,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "snake_case")]
+enum Kind {
+    BadRequest,
+    TooLarge,
+    Forbidden,
+    NotFound,
+    Conflict,
+    Unavailable,
+    Internal,
+}
+
+impl From<WireError> for AppError {
+    fn from(WireError { kind, error }: WireError) -> Self {
+        match kind {
+            Kind::BadRequest => Self::BadRequest { error },
+            Kind::TooLarge => Self::TooLarge { error },
+            Kind::Forbidden => Self::Forbidden { error },
+            Kind::NotFound => Self::NotFound { error },
+            Kind::Conflict => Self::Conflict { error },
+            Kind::Unavailable => Self::Unavailable { error },
+            Kind::Internal => Self::Internal { error },
+        }
+    }
 }
 
 impl AppError {
@@ -175,5 +210,32 @@ mod tests {
         let round_trip: AppError =
             serde_json::from_slice(&serde_json::to_vec(&too_large).unwrap()).unwrap();
         assert_eq!(round_trip, too_large);
+    }
+
+    #[test]
+    fn every_kind_reads_back_as_it_was_written() {
+        let error = || "why".to_string();
+        for sent in [
+            AppError::BadRequest { error: error() },
+            AppError::TooLarge { error: error() },
+            AppError::Forbidden { error: error() },
+            AppError::NotFound { error: error() },
+            AppError::Conflict { error: error() },
+            AppError::Unavailable { error: error() },
+            AppError::Internal { error: error() },
+        ] {
+            let json = serde_json::to_string(&sent).unwrap();
+            assert_eq!(
+                serde_json::from_str::<AppError>(&json).unwrap(),
+                sent,
+                "{json}"
+            );
+        }
+        // Field order does not matter; an unknown kind is refused.
+        assert_eq!(
+            serde_json::from_str::<AppError>(r#"{"error":"gone","kind":"not_found"}"#).unwrap(),
+            AppError::not_found("gone")
+        );
+        assert!(serde_json::from_str::<AppError>(r#"{"kind":"teapot","error":"x"}"#).is_err());
     }
 }

@@ -204,7 +204,9 @@ pub struct ActivityItem {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub previous_status: Option<String>,
     /// When the change was made (the event's timestamp).
+    #[cfg_attr(feature = "hydrate", serde(deserialize_with = "crate::wire_time::utc"))]
     pub occurred_at: DateTime<Utc>,
+    #[cfg_attr(feature = "hydrate", serde(deserialize_with = "crate::wire_time::utc"))]
     pub processed_at: DateTime<Utc>,
     /// What the processor did for this event, e.g. `email:confirmation`, `task:follow_up`.
     #[serde(default)]
@@ -216,7 +218,7 @@ pub struct ActivityItem {
 
 /// What the server sends on `/ws/activity`, one JSON text frame each.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "type", rename_all = "camelCase")]
+#[serde(tag = "type", rename_all = "camelCase", try_from = "WireFeedMessage")]
 pub enum FeedMessage {
     /// First on every connection: every item after `position` follows, in order.
     Hello { position: i64 },
@@ -227,6 +229,42 @@ pub enum FeedMessage {
     /// The signed-in user was disabled or given a new role: the page reloads (and lands on the
     /// login page, or shows what the new role may do).
     SessionChanged,
+}
+
+/// A feed message as the browser reads it: the same JSON as a flat struct (serde would buffer
+/// every field of an internally tagged enum first, and that code would be in every page's wasm).
+#[derive(Deserialize)]
+struct WireFeedMessage {
+    #[serde(rename = "type")]
+    kind: FeedKind,
+    position: Option<i64>,
+    item: Option<ActivityItem>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+enum FeedKind {
+    Hello,
+    Item,
+    Resync,
+    SessionChanged,
+}
+
+impl TryFrom<WireFeedMessage> for FeedMessage {
+    type Error = &'static str;
+
+    fn try_from(wire: WireFeedMessage) -> Result<Self, Self::Error> {
+        Ok(match wire.kind {
+            FeedKind::Hello => Self::Hello {
+                position: wire.position.ok_or("missing field `position`")?,
+            },
+            FeedKind::Item => Self::Item {
+                item: wire.item.ok_or("missing field `item`")?,
+            },
+            FeedKind::Resync => Self::Resync,
+            FeedKind::SessionChanged => Self::SessionChanged,
+        })
+    }
 }
 
 /// Which feed items a reader wants: by action and by customer; empty means all.
@@ -375,5 +413,38 @@ mod tests {
         let old = r#"{"seq":3,"eventId":"00000000-0000-0000-0000-000000000000","action":"created","invoiceId":"i","customerId":"c","customerName":null,"customerImage":null,"amount":5,"status":"paid","occurredAt":"2026-11-27T10:00:00Z","processedAt":"2026-11-27T10:00:01Z","effects":[]}"#;
         let item: ActivityItem = serde_json::from_str(old).unwrap();
         assert_eq!((item.previous_status, item.reason), (None, None));
+    }
+
+    #[test]
+    fn feed_messages_read_back_as_they_were_sent() {
+        for sent in [
+            FeedMessage::Hello { position: 42 },
+            FeedMessage::Item {
+                item: item("created", "c1"),
+            },
+            FeedMessage::Resync,
+            FeedMessage::SessionChanged,
+        ] {
+            let json = serde_json::to_string(&sent).unwrap();
+            assert_eq!(
+                serde_json::from_str::<FeedMessage>(&json).unwrap(),
+                sent,
+                "{json}"
+            );
+        }
+        assert_eq!(
+            serde_json::to_string(&FeedMessage::Hello { position: 7 }).unwrap(),
+            r#"{"type":"hello","position":7}"#
+        );
+        assert_eq!(
+            serde_json::from_str::<FeedMessage>(r#"{"position":7,"type":"hello"}"#).unwrap(),
+            FeedMessage::Hello { position: 7 }
+        );
+        let missing = serde_json::from_str::<FeedMessage>(r#"{"type":"item"}"#).unwrap_err();
+        assert!(
+            missing.to_string().contains("missing field `item`"),
+            "{missing}"
+        );
+        assert!(serde_json::from_str::<FeedMessage>(r#"{"type":"bye"}"#).is_err());
     }
 }

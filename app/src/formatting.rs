@@ -1,9 +1,11 @@
 //! Money and dates the way each language writes them: "$1,234.56" and "Dec 6, 2022" in
-//! English, "1.234,56 USD" and "6 dic 2022" in Italian.
+//! English, "1.234,56 USD" and "6 dic 2022" in Italian; and the exact times of the operator's
+//! pages, "2026-12-03 14:05:09 UTC", the same in both. (Written out here rather than with
+//! chrono's `format`, whose pattern interpreter would be in the browser's wasm for these alone.)
 
 use crate::domain::{format_money, NumberStyle};
 use crate::i18n::Locale;
-use chrono::{DateTime, Datelike, NaiveDate, Utc};
+use chrono::{DateTime, Datelike, NaiveDate, Timelike, Utc};
 
 const MONTHS_EN: [&str; 12] = [
     "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
@@ -40,6 +42,46 @@ pub fn month(english: &str, locale: Locale) -> String {
     }
 }
 
+/// `2026-12-03 14:05:09 UTC`
+pub fn utc(t: DateTime<Utc>) -> String {
+    format!("{} {} UTC", day(t), clock(t))
+}
+
+/// `2026-12-03 14:05 UTC`
+pub fn utc_minutes(t: DateTime<Utc>) -> String {
+    format!("{} {:02}:{:02} UTC", day(t), t.hour(), t.minute())
+}
+
+/// `2026-12-03 14:05:09.042 UTC`
+pub fn utc_millis(t: DateTime<Utc>) -> String {
+    format!("{} {} UTC", day(t), clock_millis(t))
+}
+
+/// `14:05:09` (a leap second reads as :60, as chrono writes it)
+pub fn clock(t: DateTime<Utc>) -> String {
+    let (second, _) = second_and_nanos(t);
+    format!("{:02}:{:02}:{:02}", t.hour(), t.minute(), second)
+}
+
+/// `14:05:09.042`
+pub fn clock_millis(t: DateTime<Utc>) -> String {
+    let (_, nanos) = second_and_nanos(t);
+    format!("{}.{:03}", clock(t), nanos / 1_000_000)
+}
+
+/// chrono keeps a leap second as nanoseconds past 1,000,000,000 of second 59.
+fn second_and_nanos(t: DateTime<Utc>) -> (u32, u32) {
+    match t.nanosecond() {
+        n if n >= 1_000_000_000 => (t.second() + 1, n - 1_000_000_000),
+        n => (t.second(), n),
+    }
+}
+
+/// `2026-12-03`
+fn day(t: DateTime<Utc>) -> String {
+    format!("{:04}-{:02}-{:02}", t.year(), t.month(), t.day())
+}
+
 /// How long ago something happened, e.g. "3 min ago" / "3 min fa"; after a day, the date.
 pub fn ago(then: DateTime<Utc>, now: DateTime<Utc>, locale: Locale) -> String {
     let seconds = (now - then).num_seconds().max(0);
@@ -64,6 +106,28 @@ pub fn ago(then: DateTime<Utc>, now: DateTime<Utc>, locale: Locale) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn exact_times_read_like_the_strftime_patterns_they_replace() {
+        for t in [
+            "2026-12-03T14:05:09.042Z",
+            "2026-01-09T00:00:00Z",
+            "1999-12-31T23:59:59.999999999Z",
+            "2026-06-30T23:59:60.5Z",
+        ] {
+            let t: DateTime<Utc> = t.parse().unwrap();
+            assert_eq!(utc(t), t.format("%Y-%m-%d %H:%M:%S UTC").to_string());
+            assert_eq!(utc_minutes(t), t.format("%Y-%m-%d %H:%M UTC").to_string());
+            assert_eq!(
+                utc_millis(t),
+                t.format("%Y-%m-%d %H:%M:%S%.3f UTC").to_string()
+            );
+            assert_eq!(clock(t), t.format("%H:%M:%S").to_string());
+            assert_eq!(clock_millis(t), t.format("%H:%M:%S%.3f").to_string());
+        }
+        let t: DateTime<Utc> = "2026-12-03T04:05:09.042Z".parse().unwrap();
+        assert_eq!(utc_millis(t), "2026-12-03 04:05:09.042 UTC");
+    }
 
     #[test]
     fn times_read_as_how_long_ago_then_as_a_date() {

@@ -201,7 +201,7 @@ pub async fn of_event(pool: &sqlx::PgPool, event_id: Uuid) -> Result<Option<Jour
                 p.kafka_partition,
                 p.kafka_offset,
                 p.attempts,
-                p.next_attempt_at.format("%H:%M:%S"),
+                crate::formatting::clock(p.next_attempt_at),
                 p.last_error.unwrap_or_default()
             ),
         ));
@@ -228,7 +228,7 @@ pub async fn of_event(pool: &sqlx::PgPool, event_id: Uuid) -> Result<Option<Jour
             HopState::Failing,
             format!(
                 "retrying at {} after {attempts} attempt(s): {e}",
-                next.format("%H:%M:%S")
+                crate::formatting::clock(next)
             ),
         ),
         (None, None) => (HopState::Waiting, "queued".to_string()),

@@ -22,6 +22,7 @@ pub mod models;
 pub mod people;
 pub mod routes;
 pub mod trace;
+pub mod wire_time;
 
 #[cfg(feature = "ssr")]
 pub mod db;
@@ -69,12 +70,9 @@ pub fn App() -> impl IntoView {
     provide_meta_context();
     view! {
         <Title text="Acme Dashboard" />
-        // The language cookie is site-wide and kept for a year (the default path would be the
-        // page's own directory, so a choice made on one page would not hold on another).
-        <i18n::I18nContextProvider cookie_options=leptos_i18n::context::CookieOptions::default()
-            .path("/")
-            .max_age(365_i64 * 24 * 60 * 60 * 1000)
-            .same_site(leptos_use::SameSite::Lax)>
+        // The server reads the language cookie; the locale switch writes it (site-wide, for a
+        // year: cookies::remember).
+        <i18n::I18nContextProvider>
         // Dashboard pages stream in order, so they are complete even without JavaScript; in the
         // browser each block shows its skeleton while it loads. The forms, the feed, the Kafka
         // tools and the people pages are lazy routes: their code is in wasm chunks of their own
@@ -89,7 +87,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("invoices/create") view={Lazy::<routes::split::InvoiceFormRoute<false>>::new()} ssr=SsrMode::Async />
                     <Route path=path!("invoices/:id/edit") view={Lazy::<routes::split::InvoiceFormRoute<true>>::new()} ssr=SsrMode::Async />
                     <Route path=path!("customers") view=routes::customers::CustomersPage ssr=SsrMode::InOrder />
-                    <Route path=path!("mailbox") view=routes::mailbox::MailboxPage />
+                    <Route path=path!("mailbox") view={Lazy::<routes::split::PeopleRoute<5>>::new()} ssr=SsrMode::InOrder />
                     <Route path=path!("activity") view={Lazy::<routes::split::ActivityRoute>::new()} ssr=SsrMode::InOrder />
                     <Route path=path!("kafka") view={Lazy::<routes::split::KafkaRoute>::new()} ssr=SsrMode::InOrder />
                     <Route path=path!("users") view={Lazy::<routes::split::PeopleRoute<0>>::new()} ssr=SsrMode::InOrder />

@@ -10,6 +10,10 @@ pub struct InvoiceRow {
     pub id: Uuid,
     pub amount_cents: i64,
     pub status: String,
+    #[cfg_attr(
+        feature = "hydrate",
+        serde(deserialize_with = "crate::wire_time::date")
+    )]
     pub date: NaiveDate,
     pub name: String,
     pub email: String,

@@ -3,7 +3,8 @@
 # Builds the release site, starts the services and a release server on its own database and
 # topics, logs in, and prints for /dashboard, /dashboard/invoices and /dashboard/customers:
 # bytes and requests of a cold Chromium load, requests/s and p50/p99 under wrk (32
-# connections, 30 s each), server memory idle and peak, and process start to first 200.
+# connections, 30 s each), server memory idle and peak, and process start to first 200; then
+# the bytes and requests of a cold load of every other page (the lazy ones fetch their modules).
 # The load generator, the server, PostgreSQL and Kafka share this machine's cores.
 #   bench/web/run.sh [SECONDS]      (default 30)
 # BENCH_SERVER=path/to/server BENCH_SITE=path/to/site bench/web/run.sh measures a server built
@@ -56,8 +57,14 @@ IDLE_KB=$(rss VmRSS)
 COOKIE=$(curl -si -X POST "$BASE/api/login" -d 'email=user@nextmail.com&password=123456' | sed -n 's/^[Ss]et-[Cc]ookie: \(acme_session=[^;]*\).*/\1/p' | head -1)
 [ -n "$COOKIE" ] || { echo "login failed" >&2; exit 1; }
 
+# Every other page: the forms, the feed, the operator's pages (an invoice's edit page by the
+# first invoice the list links to).
+EDIT=$(curl -s -H "Cookie: $COOKIE" "$BASE/dashboard/invoices" | grep -o '/dashboard/invoices/[0-9a-f-]*/edit' | head -1)
+OTHER_PAGES=(/login /dashboard/invoices/create ${EDIT:-} /dashboard/activity /dashboard/kafka /dashboard/users
+  /dashboard/audit /dashboard/account /dashboard/deliveries /dashboard/mailbox)
+
 say "cold loads in Chromium"
-LOADS=$(cd end2end && node "$ROOT/bench/web/cold-load.mjs" "$BASE" "${PAGES[@]}")
+LOADS=$(cd end2end && node "$ROOT/bench/web/cold-load.mjs" "$BASE" "${PAGES[@]}" "${OTHER_PAGES[@]}")
 
 echo
 echo "machine: $(nproc) cores; wrk, the server, PostgreSQL and Kafka share them"
@@ -79,8 +86,14 @@ done
 echo
 echo "server memory peak (VmHWM, whole run): $(( $(rss VmHWM) / 1024 )) MiB"
 echo
+printf '%-40s %9s %9s\n' "cold load of every other page" requests bytes
+for page in "${OTHER_PAGES[@]}"; do
+  line=$(echo "$LOADS" | node -e 'const p=process.argv[1]; for (const l of require("fs").readFileSync(0,"utf8").trim().split("\n")) { const j=JSON.parse(l); if (j.path===p) console.log(j.requests, j.bytes) }' "$page")
+  printf '%-40s %9s %9s\n' "$page" $line
+done
+echo
 echo "what each cold load fetched (type, bytes on the wire, encoding, url):"
 echo "$LOADS" | node -e 'for (const l of require("fs").readFileSync(0,"utf8").trim().split("\n")) { const j=JSON.parse(l); console.log(j.path); for (const f of j.files) console.log("  " + f) }'
 echo
-echo "budget: <= 150,000 B and <= 15 requests per cold load; >= 900 req/s and p99 <= 50 ms;"
+echo "budget: < 300,748 B per cold load (issue 16: the Next.js Learn dashboard's); >= 900 req/s and p99 <= 50 ms;"
 echo "        <= 35 MiB idle, <= 150 MiB peak; <= 200 ms from start to first 200"

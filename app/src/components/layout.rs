@@ -2,6 +2,7 @@ use crate::auth::roles::Role;
 use crate::auth::Logout;
 use crate::components::icons::{Icon, IconName};
 use crate::components::locale_switch::LocaleSwitch;
+use crate::components::post_form::PostForm;
 use crate::i18n::*;
 use leptos::prelude::*;
 use leptos_router::components::{Outlet, A};
@@ -51,12 +52,12 @@ pub fn DashboardLayout() -> impl IntoView {
                         <crate::components::theme::ThemeToggle />
                         <LocaleSwitch />
                     </div>
-                    <ActionForm action=logout>
+                    <PostForm action=logout read=|_| Logout {}>
                         <button type="submit" class="flex h-12 w-full grow items-center justify-center gap-2 rounded-md bg-gray-50 p-3 text-sm font-medium hover:bg-sky-100 dark:bg-gray-800 dark:hover:bg-gray-700 hover:text-blue-600 md:flex-none md:justify-start md:p-2 md:px-3">
                             <Icon name=IconName::Power class="h-6 w-6 flex-none" />
                             {t!(i18n, sign_out)}
                         </button>
-                    </ActionForm>
+                    </PostForm>
                 </div>
             </nav>
             {live_position}

@@ -4,6 +4,7 @@ pub mod live;
 pub mod locale_switch;
 pub mod me;
 pub mod pagination;
+pub mod post_form;
 pub mod search;
 pub mod status_badge;
 pub mod theme;

@@ -54,17 +54,7 @@ pub fn ThemeToggle() -> impl IntoView {
         if let Some(root) = document().document_element() {
             let _ = root.class_list().toggle_with_force("dark", now_dark);
         }
-        let value = if now_dark { "dark" } else { "light" };
-        #[cfg(feature = "hydrate")]
-        {
-            use wasm_bindgen::JsCast;
-            if let Ok(doc) = document().dyn_into::<web_sys::HtmlDocument>() {
-                let _ = doc.set_cookie(&format!(
-                    "{COOKIE}={value}; path=/; max-age=31536000; samesite=lax"
-                ));
-            }
-        }
-        let _ = value;
+        crate::cookies::remember(COOKIE, if now_dark { "dark" } else { "light" });
     };
     view! {
         <button type="button" on:click=toggle data-testid="theme-toggle"

@@ -178,7 +178,7 @@ pub fn AuditTrailPage() -> impl IntoView {
                                 <tbody class="divide-y divide-gray-200 dark:divide-gray-700">
                                     {p.entries.into_iter().map(|e| view! {
                                         <tr data-testid="audit-row" data-action=e.action.clone() data-actor=e.actor.clone() data-outcome=e.outcome.clone()>
-                                            <td class="whitespace-nowrap px-3 py-2">{e.at.format("%Y-%m-%d %H:%M:%S UTC").to_string()}</td>
+                                            <td class="whitespace-nowrap px-3 py-2">{crate::formatting::utc(e.at)}</td>
                                             <td class="px-3 py-2">{e.actor.clone()}</td>
                                             <td class="px-3 py-2 font-mono">{e.action.clone()}</td>
                                             <td class="px-3 py-2">{e.target.clone()}</td>

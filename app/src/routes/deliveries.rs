@@ -98,7 +98,7 @@ pub fn DeliveriesPage() -> impl IntoView {
             }
         },
     );
-    let time = |t: chrono::DateTime<chrono::Utc>| t.format("%Y-%m-%d %H:%M:%S UTC").to_string();
+    let time = crate::formatting::utc;
     let filter_link = move |value: Option<DeliveryState>| {
         let href = value.map_or("/dashboard/deliveries".to_string(), |s| {
             format!("/dashboard/deliveries?state={}", s.as_str())

@@ -67,7 +67,7 @@ pub fn JourneyPage() -> impl IntoView {
                                             <tr data-testid="hop" data-step=h.step.as_str() data-state=format!("{:?}", h.state).to_lowercase()>
                                                 <td class="py-2 pr-3"><span class=format!("inline-block h-2 w-2 rounded-full {colour}")></span></td>
                                                 <td class="whitespace-nowrap py-2 pr-3 font-medium">{step_label(i18n, h.step)}</td>
-                                                <td class="whitespace-nowrap py-2 pr-3 font-mono text-xs">{h.at.map(|t| t.format("%H:%M:%S%.3f").to_string()).unwrap_or_else(|| "-".into())}</td>
+                                                <td class="whitespace-nowrap py-2 pr-3 font-mono text-xs">{h.at.map(crate::formatting::clock_millis).unwrap_or_else(|| "-".into())}</td>
                                                 <td class="whitespace-nowrap py-2 pr-3 text-xs text-gray-500">{h.since_previous_ms.map(|ms| format!("+{ms} ms")).unwrap_or_default()}</td>
                                                 <td class="py-2 text-xs">{h.detail}</td>
                                             </tr>

@@ -1,5 +1,6 @@
 use crate::auth::{Login, LoginOutcome, LoginRefusal};
 use crate::components::locale_switch::LocaleSwitch;
+use crate::components::post_form::PostForm;
 use crate::i18n::*;
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
@@ -38,7 +39,11 @@ pub fn LoginPage() -> impl IntoView {
                 <div class="flex h-20 w-full items-end rounded-lg bg-blue-500 p-3 md:h-36">
                     <span class="text-3xl font-semibold text-white">"Acme"</span>
                 </div>
-                <ActionForm action=login attr:class="space-y-3">
+                <PostForm action=login class="space-y-3" read=|form| Login {
+                    email: form.get("email"),
+                    password: form.get("password"),
+                    callback_url: Some(form.get("callback_url")),
+                }>
                     <div class="flex-1 rounded-lg bg-gray-50 px-6 pb-4 pt-8 dark:bg-gray-800">
                         <h1 class="mb-3 text-2xl">{t!(i18n, login_heading)}</h1>
                         <label class="mb-3 mt-5 block text-xs font-medium" for="email">{t!(i18n, email)}</label>
@@ -58,7 +63,7 @@ pub fn LoginPage() -> impl IntoView {
                             {move || message().map(|m| view! { <p class="text-sm text-red-500" data-testid="login-error">{m}</p> })}
                         </div>
                     </div>
-                </ActionForm>
+                </PostForm>
                 <LocaleSwitch />
             </div>
         </main>

@@ -15,6 +15,7 @@ const SHOWN: i64 = 100;
 #[cfg_attr(feature = "ssr", derive(sqlx::FromRow))]
 pub struct KeptMail {
     pub id: i64,
+    #[cfg_attr(feature = "hydrate", serde(deserialize_with = "crate::wire_time::utc"))]
     pub received_at: DateTime<Utc>,
     pub mail_from: String,
     pub rcpt_to: Vec<String>,
@@ -66,7 +67,7 @@ pub fn MailboxPage() -> impl IntoView {
                                             <summary class="cursor-pointer">
                                                 <span class="font-medium" data-testid="mail-subject">{mail.subject.clone()}</span>
                                                 <span class="ml-2 text-gray-500">{t!(i18n, mailbox_to)} " " {mail.rcpt_to.join(", ")}</span>
-                                                <span class="ml-2 text-xs text-gray-500">{mail.received_at.format("%Y-%m-%d %H:%M:%S UTC").to_string()}</span>
+                                                <span class="ml-2 text-xs text-gray-500">{crate::formatting::utc(mail.received_at)}</span>
                                             </summary>
                                             <p class="mt-2 text-xs text-gray-500">{t!(i18n, mailbox_from)} " " {mail.mail_from.clone()}</p>
                                             <pre class="mt-2 whitespace-pre-wrap font-sans" data-testid="mail-body">{mail.body.clone()}</pre>

@@ -5,7 +5,7 @@
 //!
 //! Four modules: the invoice forms (create and edit share theirs), the activity feed, the
 //! Kafka tools, and the pages rarely visited (users and tokens, the audit trail, one's own
-//! account, an event's journey, the deliveries). The dashboard's own pages stay in the main module: a module per page would
+//! account, an event's journey, the deliveries, the development mailbox). The dashboard's own pages stay in the main module: a module per page would
 //! make a cold load fetch dozens of small shared chunks (one per combination of pages that
 //! share code), more requests than the performance budget allows.
 //!
@@ -54,6 +54,7 @@ pub enum PeoplePage {
     Account,
     Journey,
     Deliveries,
+    Mailbox,
 }
 
 #[wasm_split(people_pages, wasm_split_path = ::leptos::wasm_split, fallible, preload(preload_people_pages))]
@@ -64,6 +65,7 @@ fn people_view(page: PeoplePage) -> Result<AnyView, SplitLoaderError> {
         PeoplePage::Account => super::account::AccountPage().into_any(),
         PeoplePage::Journey => super::journey::JourneyPage().into_any(),
         PeoplePage::Deliveries => super::deliveries::DeliveriesPage().into_any(),
+        PeoplePage::Mailbox => super::mailbox::MailboxPage().into_any(),
     })
 }
 
@@ -146,8 +148,8 @@ impl LazyRoute for KafkaRoute {
 }
 
 /// `/dashboard/users` (0), `/dashboard/audit` (1), `/dashboard/account` (2),
-/// `/dashboard/events/:id` (3), `/dashboard/deliveries` (4): rarely visited, so in a module
-/// of their own.
+/// `/dashboard/events/:id` (3), `/dashboard/deliveries` (4), `/dashboard/mailbox` (5):
+/// rarely visited, so in a module of their own.
 #[derive(Debug, Clone, Copy)]
 pub struct PeopleRoute<const PAGE: u8>;
 
@@ -163,7 +165,8 @@ impl<const PAGE: u8> LazyRoute for PeopleRoute<PAGE> {
             1 => PeoplePage::Audit,
             2 => PeoplePage::Account,
             3 => PeoplePage::Journey,
-            _ => PeoplePage::Deliveries,
+            4 => PeoplePage::Deliveries,
+            _ => PeoplePage::Mailbox,
         };
         page_or_server(people_view(page).await)
     }

@@ -98,7 +98,7 @@ pub fn ActivityRow(item: ActivityItem, now: RwSignal<DateTime<Utc>>) -> impl Int
             {latency((item.processed_at - item.occurred_at).num_milliseconds()).map(|text| view! {
                 <span class="text-xs text-gray-400" data-testid="activity-latency" title=move || t_string!(i18n, activity_latency_title).to_string()>{text}</span>
             })}
-            <time class="ml-auto text-xs text-gray-400" datetime=item.occurred_at.to_rfc3339() title=item.occurred_at.format("%Y-%m-%d %H:%M:%S UTC").to_string()
+            <time class="ml-auto text-xs text-gray-400" datetime=item.occurred_at.to_rfc3339() title=crate::formatting::utc(item.occurred_at)
                 data-testid="activity-time">
                 {move || formatting::ago(occurred_at, now.get(), i18n.get_locale())}
             </time>

@@ -5,9 +5,6 @@ use super::SaveOutcome;
 use crate::domain::{FieldError, FieldErrors, InvoiceDraft, NumberStyle};
 use crate::errors::AppError;
 
-/// The cookie leptos_i18n keeps the chosen language in.
-const LANGUAGE_COOKIE: &str = "i18n_pref_locale";
-
 /// How to read a submitted amount: the form's language field, else the language cookie, else
 /// English (an API caller that says nothing gets the strict English reading).
 pub async fn submitted_number_style(lang: Option<&str>) -> NumberStyle {
@@ -21,7 +18,7 @@ pub async fn submitted_number_style(lang: Option<&str>) -> NumberStyle {
         .get_all(http::header::COOKIE)
         .iter()
         .filter_map(|v| v.to_str().ok())
-        .find_map(|header| crate::cookies::cookie_value(header, LANGUAGE_COOKIE))
+        .find_map(|header| crate::cookies::cookie_value(header, crate::cookies::LANGUAGE))
         .and_then(NumberStyle::from_code)
         .unwrap_or_default()
 }

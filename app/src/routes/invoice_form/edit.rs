@@ -123,7 +123,7 @@ fn InvoiceEvents(id: String) -> impl IntoView {
                         <ul class="flex flex-col gap-1">
                             {list.into_iter().map(|e| view! {
                                 <li data-testid="invoice-event" data-event-type=e.event_type.clone()>
-                                    <span class="font-mono text-xs text-gray-500">{e.committed_at.format("%Y-%m-%d %H:%M:%S UTC").to_string()}</span>
+                                    <span class="font-mono text-xs text-gray-500">{crate::formatting::utc(e.committed_at)}</span>
                                     " " <span class="font-medium">{e.event_type.clone()}</span>
                                     {(!e.processed).then(|| view! { " · " <span class="text-amber-700">{t!(i18n, invoice_event_waiting)}</span> })}
                                     " · " <a href=format!("/dashboard/events/{}", e.event_id) class="text-blue-600 hover:underline" data-testid="invoice-event-journey">{t!(i18n, journey_link)}</a>

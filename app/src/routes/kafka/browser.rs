@@ -141,7 +141,7 @@ pub fn MessageBrowser() -> impl IntoView {
                                 </div>
                                 <ul class="mt-2 flex flex-col gap-2">
                                     {list.into_iter().map(|m| {
-                                        let when = m.timestamp.and_then(chrono::DateTime::from_timestamp_millis).map(|t| t.format("%Y-%m-%d %H:%M:%S%.3f UTC").to_string()).unwrap_or_default();
+                                        let when = m.timestamp.and_then(chrono::DateTime::from_timestamp_millis).map(crate::formatting::utc_millis).unwrap_or_default();
                                         view! {
                                             <li class="rounded-md border border-gray-100 p-3 text-xs dark:border-gray-800" data-testid="message" data-key=m.key.clone().unwrap_or_default()>
                                                 <div class="flex flex-wrap gap-3 text-gray-500">

@@ -76,7 +76,7 @@ pub fn DeadLetters() -> impl IntoView {
                                                 <span class="font-mono">{format!("{partition}@{offset}")}</span>
                                                 <span>{t!(i18n, kafka_from)} " " <span class="font-mono">{from}</span></span>
                                                 <span>"key: " {l.key.clone().unwrap_or_else(|| "null".into())}</span>
-                                                {l.replayed_at.map(|at| view! { <span class="text-green-700" data-testid="replayed-at">{t!(i18n, kafka_replayed)} " " {at.format("%Y-%m-%d %H:%M:%S UTC").to_string()}</span> })}
+                                                {l.replayed_at.map(|at| view! { <span class="text-green-700" data-testid="replayed-at">{t!(i18n, kafka_replayed)} " " {crate::formatting::utc(at)}</span> })}
                                                 <Show when=move || is_admin.get()>
                                                 <button type="button" on:click=on_replay.clone() data-testid="replay"
                                                     class="ml-auto rounded-md border border-gray-300 px-2 py-0.5 hover:bg-white dark:border-gray-700">{t!(i18n, kafka_replay)}</button>

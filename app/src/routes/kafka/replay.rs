@@ -211,7 +211,7 @@ fn target_text(to: &ResetTo) -> String {
     match to {
         ResetTo::Earliest => "earliest".into(),
         ResetTo::Time(ms) => chrono::DateTime::from_timestamp_millis(*ms)
-            .map(|t| t.format("%Y-%m-%d %H:%M:%S UTC").to_string())
+            .map(crate::formatting::utc)
             .unwrap_or_default(),
         ResetTo::Offsets(o) => o
             .iter()
@@ -232,7 +232,7 @@ fn History(recent: Vec<GroupReset>) -> impl IntoView {
             <tbody>
                 {recent.into_iter().map(|r| view! {
                     <tr class="border-t border-gray-100 dark:border-gray-800" data-testid="reset-row" data-state=r.state.clone() data-group=r.group.clone()>
-                        <td class="py-1">{r.requested_at.format("%Y-%m-%d %H:%M:%S UTC").to_string()}</td>
+                        <td class="py-1">{crate::formatting::utc(r.requested_at)}</td>
                         <td>{r.group.clone()}</td><td>{r.topic.clone()}</td><td>{target_text(&r.to)}</td>
                         <td>{r.requested_by.clone()}</td>
                         <td data-testid="reset-state">{state_text(i18n, &r.state)}</td>

@@ -100,7 +100,7 @@ pub fn UsersPage() -> impl IntoView {
                                                     }).collect_view()}
                                                 </select>
                                             </td>
-                                            <td class="px-3 py-3">{u.last_sign_in.map(|t| t.format("%Y-%m-%d %H:%M UTC").to_string()).unwrap_or_else(|| "-".into())}</td>
+                                            <td class="px-3 py-3">{u.last_sign_in.map(crate::formatting::utc_minutes).unwrap_or_else(|| "-".into())}</td>
                                             <td class="px-3 py-3">
                                                 <span class="mr-2">{move || if disabled { t_string!(i18n, user_disabled) } else { t_string!(i18n, user_enabled) }}</span>
                                                 <button type="button" on:click=on_toggle data-testid="user-toggle"

@@ -17,7 +17,7 @@ pub fn Tokens() -> impl IntoView {
         |_| super::api::api_tokens(),
     );
     let when = |t: Option<chrono::DateTime<chrono::Utc>>| {
-        t.map(|t| t.format("%Y-%m-%d %H:%M UTC").to_string())
+        t.map(crate::formatting::utc_minutes)
             .unwrap_or_else(|| "-".into())
     };
     view! {

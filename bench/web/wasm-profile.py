@@ -52,12 +52,22 @@ def crate(symbol):
     if m:
         ident = m.group(2)[: int(m.group(1))]
         return ident
-    m = re.match(r"<?([a-zA-Z_][a-zA-Z0-9_]*)::", symbol)
+    m = re.match(r"[<&]*(?:mut |dyn )?([a-zA-Z_][a-zA-Z0-9_]*)(?:\[[0-9a-f]+\])?::", symbol)
     return m.group(1) if m else "(other)"
 
+# v0-mangled names (`_R...`, what the wasm build's compiler writes when RUSTC_BOOTSTRAP makes
+# it act as a nightly) are read demangled, with rustfilt or c++filt when one is around.
+import shutil, subprocess
+DEMANGLER = shutil.which("rustfilt") or shutil.which("c++filt")
+def demangle(raw):
+    if DEMANGLER and any(n.startswith("_R") for n in raw):
+        return subprocess.run([DEMANGLER], input="\n".join(raw), capture_output=True, text=True).stdout.split("\n")
+    return raw
+
+all_names = demangle([names.get(imports + k, "") for k in range(len(bodies))])
 per_crate = Counter()
 for k, size in enumerate(bodies):
-    per_crate[crate(names.get(imports + k, ""))] += size
+    per_crate[crate(all_names[k])] += size
 total = sum(bodies)
 print(f"code: {total:,} B in {len(bodies):,} functions; data and other sections: {sum(v for k, v in sections.items() if k != 10 and not str(k).startswith('custom')):,} B")
 for name, size in per_crate.most_common(25):

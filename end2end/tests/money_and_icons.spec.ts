@@ -124,6 +124,9 @@ async function checkIconControls(page: Page, where: string) {
 
 for (const theme of ["light", "dark"]) {
   test(`every icon button shows its icon and has a name (${theme} theme, both languages)`, async ({ page }) => {
+    // Twelve page loads and a look at every icon control on each: about 26 s in CI on this
+    // machine, too close to the default 30 s (it ran out whenever the machine was busier).
+    test.setTimeout(90_000);
     await page.context().addCookies([{ name: "theme", value: theme, url: baseURL }]);
     let seen = 0;
     for (const lang of ["en", "it"] as const) {

@@ -8,6 +8,8 @@
 # unstable flags of the stable compiler, which accepts them when RUSTC_BOOTSTRAP=1: that is set
 # for the wasm's build alone (its own cargo-leptos run, its own target folder), never for the
 # server's. `cargo leptos build --release` by hand builds the same app without them.
+# (A target's own flags replace .cargo/config.toml's [build] rustflags rather than adding to
+# them, so `--cfg erase_components` is said again here.)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 RUSTC_BOOTSTRAP=1 \

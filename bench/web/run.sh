@@ -65,6 +65,10 @@ OTHER_PAGES=(/login /dashboard/invoices/create ${EDIT:-} /dashboard/activity /da
 
 say "cold loads in Chromium"
 LOADS=$(cd end2end && node "$ROOT/bench/web/cold-load.mjs" "$BASE" "${PAGES[@]}" "${OTHER_PAGES[@]}")
+# "requests bytes" of one page's cold load.
+cold_load() {
+  echo "$LOADS" | node -e 'const p=process.argv[1]; for (const l of require("fs").readFileSync(0,"utf8").trim().split("\n")) { const j=JSON.parse(l); if (j.path===p) console.log(j.requests, j.bytes) }' "$1"
+}
 
 echo
 echo "machine: $(nproc) cores; wrk, the server, PostgreSQL and Kafka share them"
@@ -73,7 +77,7 @@ echo "server memory idle: $((IDLE_KB / 1024)) MiB"
 echo
 printf '%-22s %9s %9s %11s %9s %9s %9s\n' page requests bytes "req/s" p50 p99 non-2xx
 for page in "${PAGES[@]}"; do
-  line=$(echo "$LOADS" | node -e 'const p=process.argv[1]; for (const l of require("fs").readFileSync(0,"utf8").trim().split("\n")) { const j=JSON.parse(l); if (j.path===p) console.log(j.requests, j.bytes) }' "$page")
+  line=$(cold_load "$page")
   url="$BASE$page"
   [ "$page" = /dashboard/invoices ] && url="$BASE/dashboard/invoices?query=&page=1"
   out=$(wrk -t2 -c32 -d"${SECONDS_PER_PAGE}s" --latency -H "Cookie: $COOKIE" "$url")
@@ -88,7 +92,7 @@ echo "server memory peak (VmHWM, whole run): $(( $(rss VmHWM) / 1024 )) MiB"
 echo
 printf '%-40s %9s %9s\n' "cold load of every other page" requests bytes
 for page in "${OTHER_PAGES[@]}"; do
-  line=$(echo "$LOADS" | node -e 'const p=process.argv[1]; for (const l of require("fs").readFileSync(0,"utf8").trim().split("\n")) { const j=JSON.parse(l); if (j.path===p) console.log(j.requests, j.bytes) }' "$page")
+  line=$(cold_load "$page")
   printf '%-40s %9s %9s\n' "$page" $line
 done
 echo

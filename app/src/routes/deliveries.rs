@@ -98,7 +98,6 @@ pub fn DeliveriesPage() -> impl IntoView {
             }
         },
     );
-    let time = crate::formatting::utc;
     let filter_link = move |value: Option<DeliveryState>| {
         let href = value.map_or("/dashboard/deliveries".to_string(), |s| {
             format!("/dashboard/deliveries?state={}", s.as_str())
@@ -160,9 +159,9 @@ pub fn DeliveriesPage() -> impl IntoView {
                                             <td class="px-3 py-2">{d.what.clone()}
                                                 <a href=format!("/dashboard/events/{}", d.event_id) class="ml-2 text-xs text-blue-600 hover:underline">{t!(i18n, journey_link)}</a>
                                             </td>
-                                            <td class="px-3 py-2">{move || state_label(i18n, d.state)} {d.sent_at.map(|t| format!(" {}", time(t)))}</td>
+                                            <td class="px-3 py-2">{move || state_label(i18n, d.state)} {d.sent_at.map(|t| format!(" {}", crate::formatting::utc(t)))}</td>
                                             <td class="px-3 py-2">{d.attempts}</td>
-                                            <td class="px-3 py-2 text-xs">{failing.then(|| time(d.next_attempt_at))}</td>
+                                            <td class="px-3 py-2 text-xs">{failing.then(|| crate::formatting::utc(d.next_attempt_at))}</td>
                                             <td class="px-3 py-2 text-xs text-red-700 dark:text-red-400">{d.last_error.clone()}</td>
                                             <td class="whitespace-nowrap px-3 py-2 text-xs">
                                                 {(channel == Channel::Mail).then(|| view! {
